@@ -1,0 +1,190 @@
+"""Word lists the matcher relies on: how common a word is in everyday language, and stance cues.
+
+Cues are compared by `term_key`, so one entry covers inflections and both scripts
+("propaganda", "пропаганда", "пропаганды" share one key).
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+from importlib import resources
+
+from bot.core.matching.normalize import term_key
+
+__all__ = [
+    "COMMON_ZIPF_CEILING",
+    "DEBUNK_CUES",
+    "DEBUNK_PHRASES",
+    "HEDGES",
+    "NEGATIONS",
+    "QUESTION_OPENERS",
+    "REPORT_CUES",
+    "STOP_ZIPF",
+    "commonness",
+    "is_name",
+    "is_specific",
+    "is_stop_key",
+]
+
+COMMON_WORDS_FILE = "data/common_words.tsv.gz"
+# Zipf frequency (log10 per billion words): "the" 7.7, "war" 5.4, "dictator" 3.7, "Bucha" ~1.
+STOP_ZIPF = 6.0  # at or above: a function word, never evidence
+COMMON_ZIPF_CEILING = 7.0  # where a word's weight would reach zero
+COMMON_ZIPF_SPAN = 4.0  # zipf 3.0 or rarer keeps full weight
+MIN_COMMON_FACTOR = 0.15  # even a very common content word keeps a little weight
+
+
+@cache
+def _zipf_by_word() -> dict[str, float]:
+    """Everyday-language frequency of each listed word, the highest over en/uk/ru."""
+    table: dict[str, float] = {}
+    raw = resources.files("bot.core.matching").joinpath(COMMON_WORDS_FILE).read_bytes()
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        _lang, word, zipf = line.split("\t")
+        value = float(zipf)
+        if value > table.get(word, 0.0):
+            table[word] = value
+    return table
+
+
+@cache
+def _zipf_by_key() -> dict[str, float]:
+    """Highest frequency of any word sharing each key: a key stands for all its words."""
+    table: dict[str, float] = {}
+    for word, value in _zipf_by_word().items():
+        key = term_key(word)
+        if value > table.get(key, 0.0):
+            table[key] = value
+    return table
+
+
+def commonness(key: str) -> float:
+    """A factor in [MIN_COMMON_FACTOR, 1]: 1 for rare words, small for everyday ones."""
+    zipf = _zipf_by_key().get(key, 0.0)
+    factor = (COMMON_ZIPF_CEILING - zipf) / COMMON_ZIPF_SPAN
+    return max(MIN_COMMON_FACTOR, min(1.0, factor))
+
+
+# Rarer than this in everyday language, a word names something specific (Bucha, biolabs, MH17).
+SPECIFIC_ZIPF = 3.0
+MIN_SPECIFIC_DIGITS = 2  # "267 drones", "$350bn", "4%" are specific; a lone digit is not
+
+
+def is_specific(token: str) -> bool:
+    """A word that pins a message to a subject: a listed name, a figure, or a rare word."""
+    if term_key(token) in _NAMES:
+        return True
+    if token.isdigit():
+        return len(token) >= MIN_SPECIFIC_DIGITS
+    return _zipf_by_word().get(token, 0.0) < SPECIFIC_ZIPF
+
+
+def is_name(key: str) -> bool:
+    """A country or leader name: evidence of topic, not of any one claim."""
+    return key in _NAMES
+
+
+def is_stop_key(key: str) -> bool:
+    if key in _NAMES:
+        return False
+    return len(key) < 2 and not key.isdigit() or _zipf_by_key().get(key, 0.0) >= STOP_ZIPF
+
+
+def _keys(words: str) -> frozenset[str]:
+    return frozenset(term_key(w) for w in words.split())
+
+
+# Country and people names are as frequent as function words in Ukrainian and Russian text, yet
+# "who started the war" is not the claim without "Ukraine": they stay (lightly weighted) evidence.
+_NAMES = _keys(
+    "ukraine україна украина russia росія россия kyiv київ киев moscow москва zelensky зеленський "
+    "зеленский putin путін путин usa сша america америка europe європа европа nato нато "
+    "crimea крим крым donbas донбас"
+)
+
+
+# Negations: a debunk when one stands just before a claim term and the claim itself has none there.
+NEGATIONS = frozenset(
+    "not no never isn't wasn't aren't weren't didn't doesn't don't hasn't haven't nobody nothing "
+    "neither nor isnt wasnt didnt doesnt dont won't wont can't cannot cant couldn't never "
+    "не ні ни нет немає нема ніколи никогда ніхто никто жодних жодної жодного жоден ніякої ніяких "
+    "никаких никакой никакого ни одного ни одной".split()
+)
+
+# Words that call a claim false or mock it, in any of the three languages.
+DEBUNK_CUES = _keys(
+    "myth myths debunked debunk debunking hoax lie lies lying liar liars propaganda propagandist "
+    "disinformation disinfo misinformation misinfo nonsense bullshit bs conspiracy untrue baseless "
+    "fabricated fabrication fake fakes falsehood false factcheck fact-check debunks ridiculous absurd "
+    "bogus garbage debunked busted narrative "
+    "міф міфи фейк фейки брехня брехливий неправда пропаганда пропагандисти дезінформація спростовано "
+    "спростування вигадка маячня нісенітниця "
+    "миф мифы фейк фейки ложь лживый враньё вранье неправда пропаганда пропагандисты дезинформация "
+    "опровергнуто опровержение выдумка бред чушь"
+)
+
+# Debunking phrases of several words, matched in the cleaned text.
+DEBUNK_PHRASES = (
+    "made up",
+    "not true",
+    "no evidence",
+    "no proof",
+    "zero evidence",
+    "fact check",
+    "stop spreading",
+    "still believe",
+    "falling for",
+    "fell for",
+    "don't believe",
+    "nothing to do with",
+    "не правда",
+    "нет доказательств",
+    "немає доказів",
+    "это не так",
+    "це не так",
+    "не вірте",
+    "не верьте",
+    # sarcasm that repeats a claim to mock it
+    "oh sure",
+    "yeah right",
+    "sure jan",
+    "🙄",
+)
+
+# "not only", "not saying": a negation that hedges rather than denies.
+HEDGES = frozenset("only just saying say that even sure ли лише тільки только просто".split())
+
+# Reported speech: someone else's claim relayed, often to criticise it.
+REPORT_CUES = _keys(
+    "claim claims claimed claiming allegedly alleged supposedly reportedly narrative kremlin tass "
+    "кажуть стверджують заявляють пишуть нібито буцімто "
+    "говорят утверждают заявляют пишут якобы мол будто"
+)
+
+QUESTION_OPENERS = (
+    "is it true",
+    "is that true",
+    "is this true",
+    "did ",
+    "does ",
+    "do ",
+    "was ",
+    "were ",
+    "is ",
+    "are ",
+    "has ",
+    "have ",
+    "can someone",
+    "can anyone",
+    "anyone know",
+    "any source",
+    "правда ли",
+    "правда что",
+    "это правда",
+    "чи правда",
+    "це правда",
+    "правда, що",
+    "правда що",
+    "правда, что",
+)

@@ -1,0 +1,198 @@
+"""The matcher: from a chat message to the fact-base entry it asserts, with a calibrated score.
+
+Per message: clean and key the text; pick candidate phrasings from the postings of its rarer keys
+(unrelated chatter shares no key and stops here); for each candidate, measure how much of the
+phrasing's weighted evidence the message carries (typos forgiven) and how similar the two read
+(rapidfuzz); then judge the stance. A debunk is never an alert.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.core.factbase import FactBase
+from bot.core.matching.index import FactIndex, Phrasing, Terms, terms_of
+from bot.core.matching.lexicon import is_name, is_specific
+from bot.core.matching.normalize import skeleton
+from bot.core.matching.stance import ClaimProfile, stance_of
+from bot.core.models import FactEntry, Match, Stance, Tier
+
+__all__ = ["ALERT_THRESHOLD", "SUGGEST_THRESHOLD", "Matcher", "Thresholds"]
+
+# Calibrated on tests/data/devset.jsonl with a margin (see README, "How well it works").
+ALERT_THRESHOLD = 72.0
+SUGGEST_THRESHOLD = 58.0
+
+RETRIEVE_MIN_COVERAGE = 0.3  # exact-key coverage a phrasing needs to be scored at all
+MAX_CANDIDATES = 12  # phrasings scored in full per message
+COVERAGE_WEIGHT = 0.65  # share of the score from weighted term evidence; the rest is similarity
+TYPO_MIN_SIMILARITY = 80.0  # rapidfuzz ratio for a misspelt word to count as the claim's word
+TYPO_CREDIT = 0.8  # a misspelt term counts for this share of its weight
+TYPO_MIN_LENGTH = 5
+KEYWORD_BONUS = 4.0  # an entry's curated keyword present in the message
+MAX_TEXT_CHARS = 4_000  # longer posts are judged on their start; keeps the worst case bounded
+AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decide
+# One shared word is never enough ("my boss is a real dictator"): below this many shared terms
+# the score is scaled down out of reach of both tiers.
+MIN_SHARED_TERMS = 2
+LONE_TERM_FACTOR = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    alert: float = ALERT_THRESHOLD
+    suggest: float = SUGGEST_THRESHOLD
+
+    def tier(self, score: float) -> Tier:
+        if score >= self.alert:
+            return Tier.ALERT
+        if score >= self.suggest:
+            return Tier.SUGGEST
+        return Tier.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    score: float
+    phrasing: Phrasing
+    matched: frozenset[str]
+    coverage: float
+    similarity: float
+
+
+NO_MATCH = Match(entry=None, tier=Tier.NONE, score=0.0)
+
+
+def _names_something(terms: Terms, matched: frozenset[str]) -> bool:
+    """Whether the message names its subject: a country or leader anywhere, or a rare shared word."""
+    return any(
+        is_specific(tok) and (key in matched or is_name(key))
+        for tok, key in zip(terms.tokens, terms.keys, strict=True)
+        if key
+    )
+
+
+class Matcher:
+    """Matches messages against one fact base. Build once; `match` is pure and thread-safe."""
+
+    def __init__(self, factbase: FactBase, *, thresholds: Thresholds | None = None) -> None:
+        self.factbase = factbase
+        self.thresholds = thresholds or Thresholds()
+        self._index = FactIndex.build(factbase)
+        self._claims = [
+            ClaimProfile.of(
+                [terms_of(text) for _lang, text in entry.all_phrasings()],
+                [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)],
+            )
+            for entry in factbase.entries
+        ]
+
+    def __len__(self) -> int:
+        return len(self._index.entries)
+
+    def match(self, text: str, *, thresholds: Thresholds | None = None) -> Match:
+        """The entry `text` most likely asserts, tiered by `thresholds` (default: calibrated)."""
+        terms = terms_of(text[:MAX_TEXT_CHARS])
+        candidates = self._candidates(terms)
+        if not candidates:
+            return NO_MATCH
+        best_by_entry: dict[int, _Scored] = {}
+        message_keys = " ".join(k for k in terms.keys if k)
+        for phrasing in candidates:
+            if self._index.exclude_keys[phrasing.entry] & terms.key_set:
+                continue
+            scored = self._score(terms, message_keys, phrasing)
+            current = best_by_entry.get(phrasing.entry)
+            if current is None or scored.score > current.score:
+                best_by_entry[phrasing.entry] = scored
+        if not best_by_entry:
+            return NO_MATCH
+        ranked = sorted(best_by_entry.values(), key=lambda s: -s.score)
+        best = ranked[0]
+        entry_pos = best.phrasing.entry
+        entry = self._index.entries[entry_pos]
+        stance, cues = stance_of(terms, matched=best.matched, claim=self._claims[entry_pos])
+        tier = (thresholds or self.thresholds).tier(best.score)
+        if stance is Stance.DEBUNKS:
+            tier = Tier.NONE
+        elif tier is Tier.ALERT and (
+            stance is Stance.REPORTS
+            or (len(ranked) > 1 and ranked[1].score >= best.score - AMBIGUITY_MARGIN)
+            or not _names_something(terms, best.matched)
+        ):
+            # Relayed, ambiguous, or about nothing in particular ("who started the war in the
+            # group chat?"): a moderator decides.
+            tier = Tier.SUGGEST
+        return self._as_match(entry, tier, stance, cues, best)
+
+    def _candidates(self, terms: Terms) -> list[Phrasing]:
+        postings = self._index.postings
+        weights = self._index.weights
+        acc: dict[int, float] = {}
+        for key in terms.key_set:
+            ids = postings.get(key)
+            if ids is None:
+                continue
+            weight = weights[key]
+            for pid in ids:
+                acc[pid] = acc.get(pid, 0.0) + weight
+        if not acc:
+            return []
+        phrasings = self._index.phrasings
+        covered = [
+            (total / phrasings[pid].total_weight, pid)
+            for pid, total in acc.items()
+            if total >= RETRIEVE_MIN_COVERAGE * phrasings[pid].total_weight
+        ]
+        return [phrasings[pid] for _cov, pid in heapq.nlargest(MAX_CANDIDATES, covered)]
+
+    def _score(self, terms: Terms, message_keys: str, phrasing: Phrasing) -> _Scored:
+        weights = self._index.weights
+        matched = terms.key_set.intersection(phrasing.keys)
+        evidence = sum(weights[k] for k in matched)
+        shared = len(matched)
+        missing = [(k, s) for k, s in zip(phrasing.keys, phrasing.skeletons) if k not in matched]
+        if missing:
+            spare = [
+                tok for tok, key in zip(terms.tokens, terms.keys) if key and key not in matched
+            ]
+            if spare:
+                for key, spelling in missing:
+                    if len(spelling) < TYPO_MIN_LENGTH:
+                        continue
+                    hit = process.extractOne(
+                        spelling,
+                        spare,
+                        scorer=fuzz.ratio,
+                        processor=skeleton,
+                        score_cutoff=TYPO_MIN_SIMILARITY,
+                    )
+                    if hit is not None:
+                        evidence += TYPO_CREDIT * weights[key]
+                        shared += 1
+        coverage = evidence / phrasing.total_weight
+        similarity = fuzz.token_set_ratio(phrasing.key_string, message_keys)
+        score = COVERAGE_WEIGHT * 100.0 * coverage + (1.0 - COVERAGE_WEIGHT) * similarity
+        if self._index.keyword_keys[phrasing.entry] & terms.key_set:
+            score += KEYWORD_BONUS
+        if shared < min(MIN_SHARED_TERMS, len(phrasing.keys)):
+            score *= LONE_TERM_FACTOR
+        return _Scored(min(100.0, score), phrasing, matched, coverage, similarity)
+
+    def _as_match(
+        self, entry: FactEntry, tier: Tier, stance: Stance, cues: tuple[str, ...], best: _Scored
+    ) -> Match:
+        return Match(
+            entry=entry,
+            tier=tier,
+            score=round(best.score, 1),
+            stance=stance,
+            phrasing=best.phrasing.text,
+            terms=tuple(k for k in best.phrasing.keys if k in best.matched),
+            similarity=round(best.similarity, 1),
+            evidence=round(100.0 * best.coverage, 1),
+            cues=cues,
+        )

@@ -1,0 +1,122 @@
+"""Stance: does a message assert the claim it mentions, ask about it, relay it, or debunk it?
+
+Cues are judged against the claim's own wording, so a claim that itself says "fake" or "no
+elections" is not mistaken for a debunk when someone repeats it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.matching.index import Terms, terms_of
+from bot.core.matching.lexicon import (
+    DEBUNK_CUES,
+    DEBUNK_PHRASES,
+    HEDGES,
+    commonness,
+    is_name,
+    NEGATIONS,
+    QUESTION_OPENERS,
+    REPORT_CUES,
+)
+from bot.core.models import Stance
+
+__all__ = ["NEGATION_WINDOW", "ClaimProfile", "stance_of"]
+
+# How many tokens after a negation, within its clause, it still governs: "did NOT really START it".
+NEGATION_WINDOW = 3
+# Summed rarity of context words a message must repeat to count as citing the facts (two rare
+# words, or three everyday ones).
+FACT_ECHO_MIN = 1.6
+QUOTES = "\"“”«»„"
+_QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
+
+
+def _governed(terms: Terms, i: int) -> set[str]:
+    """Keys that the negation at token `i` governs."""
+    end = min(len(terms.tokens), i + 1 + NEGATION_WINDOW)
+    return {
+        terms.keys[j]
+        for j in range(i + 1, end)
+        if terms.keys[j] and terms.clauses[j] == terms.clauses[i]
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimProfile:
+    """What a claim's own phrasings contain, so that repeating them is not read as a debunk."""
+
+    keys: frozenset[str]
+    negated: frozenset[str]  # keys the claim itself negates ("won't hold elections")
+    text: str  # every phrasing, cleaned
+    facts: dict[str, float]  # distinctive words of what is known (context), never of the claim
+
+    @classmethod
+    def of(cls, phrasings: Sequence[Terms], known: Sequence[Terms] = ()) -> ClaimProfile:
+        negated: set[str] = set()
+        for terms in phrasings:
+            for i, tok in enumerate(terms.tokens):
+                if tok in NEGATIONS:
+                    negated |= _governed(terms, i)
+        keys = frozenset(k for t in phrasings for k in t.key_set)
+        facts = {
+            k: commonness(k) for t in known for k in t.key_set if k not in keys and not is_name(k)
+        }
+        return cls(
+            keys=keys,
+            negated=frozenset(negated),
+            text="\n".join(t.cleaned for t in phrasings),
+            facts=facts,
+        )
+
+
+def _quotes_the_claim(cleaned: str, matched: frozenset[str]) -> bool:
+    """A quotation holding most of the claim's shared terms: the claim is cited, not made.
+    Scare quotes around another phrase ("a 'wartime leader'") do not count."""
+    if not matched:
+        return False
+    quoted: set[str] = set()
+    for span in _QUOTED.findall(cleaned):
+        quoted.update(k for k in terms_of(span).keys if k)
+    return len(quoted & matched) * 2 > len(matched)
+
+
+def stance_of(
+    terms: Terms, *, matched: frozenset[str], claim: ClaimProfile
+) -> tuple[Stance, tuple[str, ...]]:
+    """The message's stance toward one claim, with the cues that decided it.
+
+    `matched` are the keys the message shares with the claim.
+    """
+    cues: list[str] = []
+    tokens = terms.tokens
+    for i, tok in enumerate(tokens):
+        key = terms.keys[i]
+        if tok in NEGATIONS:
+            hedged = i + 1 < len(tokens) and tokens[i + 1] in HEDGES
+            if not hedged and (_governed(terms, i) & matched) - claim.negated:
+                cues.append(tok)
+        elif key and key in DEBUNK_CUES and key not in claim.keys:
+            cues.append(tok)
+    cues.extend(p for p in DEBUNK_PHRASES if p in terms.raw and p not in claim.text)
+    # Someone who cites what is known ("joint investment fund", "Russian airstrike", "ICC
+    # warrants") is correcting the claim, not making it.
+    echoed = [k for k in terms.key_set if k in claim.facts]
+    if sum(claim.facts[k] for k in echoed) >= FACT_ECHO_MIN:
+        cues.extend(f"cites:{k}" for k in sorted(echoed))
+    if cues:
+        return Stance.DEBUNKS, tuple(cues)
+    reported = [
+        tok
+        for tok, key in zip(terms.tokens, terms.keys, strict=True)
+        if key in REPORT_CUES and key not in claim.keys
+    ]
+    if _quotes_the_claim(terms.cleaned, matched) and not any(q in claim.text for q in QUOTES):
+        reported.append("quotation")
+    if reported:
+        return Stance.REPORTS, tuple(reported)
+    if "?" in terms.cleaned or terms.cleaned.startswith(QUESTION_OPENERS):
+        return Stance.QUESTIONS, ("?",)
+    return Stance.ASSERTS, ()

@@ -1,0 +1,229 @@
+"""The use cases of claimwatch: what every adapter (Discord, Slack, console, CLI) calls.
+
+The service wires a fact base and its matcher to the moderator policy and the store. It decides;
+adapters only translate platform events to `IncomingMessage` and render the `Decision` back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.core import policy
+from bot.core.factbase import FactBase, load_bundled, load_factbase
+from bot.core.matching import Matcher
+from bot.core.models import (
+    Action,
+    Decision,
+    GuildConfig,
+    IncomingMessage,
+    Match,
+    ReplyMode,
+    Tier,
+)
+from bot.core.ports import AuditRecord, Clock, QueueItem, Store
+
+__all__ = [
+    "AUDIT_APPROVED",
+    "AUDIT_DISMISSED",
+    "DEDUPE_TTL",
+    "INLINE_MATCH_MAX_CHARS",
+    "ClaimwatchService",
+    "UtcClock",
+]
+
+# Platforms redeliver events after reconnects and retries (Slack retries within minutes, a
+# Discord gateway resume replays what was missed); a day covers both with room to spare.
+DEDUPE_TTL = dt.timedelta(days=1)
+# Matching a short message takes well under a millisecond; longer posts can take a few, so they
+# are matched in a worker thread to keep a live bot's event loop responsive.
+INLINE_MATCH_MAX_CHARS = 1_000
+# Audit actions for a moderator's verdict on a queued match (automatic ones use `Action` values).
+AUDIT_APPROVED = "approved"
+AUDIT_DISMISSED = "dismissed"
+QUEUE_APPROVED = "approved"
+QUEUE_DISMISSED = "dismissed"
+
+# What a message the service never looked at "matched": nothing.
+_UNCHECKED = Match(entry=None, tier=Tier.NONE, score=0.0)
+
+
+class UtcClock:
+    """The wall clock, always timezone-aware UTC."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class ClaimwatchService:
+    """Checks messages against the fact base under each server's moderator policy.
+
+    Build once per process; it starts no tasks and does no I/O until a use case is called.
+    """
+
+    def __init__(self, *, factbase: FactBase, store: Store, clock: Clock | None = None) -> None:
+        self._matcher = Matcher(factbase)
+        self._store = store
+        self._clock: Clock = clock or UtcClock()
+
+    @property
+    def factbase(self) -> FactBase:
+        """The fact base currently in use (replaced by `reload_facts`)."""
+        return self._matcher.factbase
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher built from the current fact base."""
+        return self._matcher
+
+    # --- checking ------------------------------------------------------------------------------
+
+    def check(self, text: str) -> Match:
+        """Match `text` with the calibrated thresholds and no moderator policy (/factcheck, CLI)."""
+        return self._matcher.match(text)
+
+    async def on_message(self, msg: IncomingMessage) -> Decision:
+        """Decide what passive monitoring does with one chat message: reply, suggest or ignore."""
+        config = await self._store.get_config(msg.platform, msg.server_id)
+
+        def decide(
+            action: Action, reason: str, match: Match = _UNCHECKED, queue_id: str | None = None
+        ) -> Decision:
+            return Decision(
+                action=action,
+                message=msg,
+                match=match,
+                reason=reason,
+                reply_mode=config.reply_mode,
+                log_channel=config.log_channel,
+                queue_id=queue_id,
+            )
+
+        skip = policy.skip_reason(msg, config)
+        if skip is not None:
+            return decide(Action.IGNORE, skip)
+        event_key = f"{msg.platform}:{msg.server_id}:{msg.channel_id}:{msg.message_id}"
+        if not await self._store.claim_event(event_key, ttl=DEDUPE_TTL):
+            return decide(Action.IGNORE, "duplicate delivery")
+
+        match = await self._match(msg.text, config)
+        action, reason = policy.action_for(match, config)
+        if action is Action.IGNORE:
+            return decide(action, reason, match)
+
+        now = self._clock.now()
+        if action is Action.REPLY:
+            # match.entry is set for every REPLY/SUGGEST: policy ignores matches without one.
+            claim_id = match.entry.id if match.entry is not None else ""
+            keys = policy.cooldown_keys(msg, claim_id, config)
+            if not await self._store.take_cooldowns(keys, now=now):
+                # Not queued either: the claim was just answered here; a queue entry would be noise.
+                return decide(Action.IGNORE, "cooldown", match)
+            decision = decide(action, reason, match)
+        else:
+            decision = decide(action, reason, match)
+            item = await self._store.enqueue(decision, now=now)
+            decision = replace(decision, queue_id=item.id)
+        await self._audit(decision, config, now=now)
+        return decision
+
+    async def _match(self, text: str, config: GuildConfig) -> Match:
+        matcher = self._matcher  # one matcher for the whole message, even across a reload
+        thresholds = policy.thresholds_for(config, matcher.thresholds)
+        if len(text) > INLINE_MATCH_MAX_CHARS:
+            return await asyncio.to_thread(matcher.match, text, thresholds=thresholds)
+        return matcher.match(text, thresholds=thresholds)
+
+    # --- moderators ----------------------------------------------------------------------------
+
+    async def set_config(self, platform: str, server_id: str, config: GuildConfig) -> None:
+        """Store a server's (or workspace's) moderator settings."""
+        await self._store.set_config(platform, server_id, config)
+
+    async def get_config(self, platform: str, server_id: str) -> GuildConfig:
+        """A server's moderator settings (defaults when none were stored)."""
+        return await self._store.get_config(platform, server_id)
+
+    async def pending(self, platform: str, server_id: str) -> list[QueueItem]:
+        """The moderators' queue of one server: borderline matches waiting for a decision."""
+        return await self._store.pending(platform, server_id)
+
+    async def approve(self, queue_id: str, *, moderator: str) -> Decision | None:
+        """Approve a queued match: the REPLY decision to post, or None if unknown or resolved."""
+        now = self._clock.now()
+        item = await self._store.resolve(
+            queue_id, status=QUEUE_APPROVED, moderator=moderator, now=now
+        )
+        if item is None:
+            return None
+        queued = item.decision
+        # A moderator's approval is the explicit choice to answer in the channel, so a server in
+        # moderators-only mode gets the reply in a thread.
+        mode = ReplyMode.THREAD if queued.reply_mode is ReplyMode.MODERATORS_ONLY else None
+        decision = replace(
+            queued,
+            action=Action.REPLY,
+            reason=f"approved by a moderator ({queued.reason})",
+            reply_mode=mode or queued.reply_mode,
+            queue_id=item.id,
+            extra={**queued.extra, "approved_by": moderator},
+        )
+        config = await self._store.get_config(queued.message.platform, queued.message.server_id)
+        await self._audit(decision, config, now=now, action=AUDIT_APPROVED, actor=moderator)
+        return decision
+
+    async def dismiss(self, queue_id: str, *, moderator: str) -> bool:
+        """Dismiss a queued match; False if the item is unknown or already resolved."""
+        now = self._clock.now()
+        item = await self._store.resolve(
+            queue_id, status=QUEUE_DISMISSED, moderator=moderator, now=now
+        )
+        if item is None:
+            return False
+        message = item.decision.message
+        config = await self._store.get_config(message.platform, message.server_id)
+        await self._audit(item.decision, config, now=now, action=AUDIT_DISMISSED, actor=moderator)
+        return True
+
+    async def _audit(
+        self,
+        decision: Decision,
+        config: GuildConfig,
+        *,
+        now: dt.datetime,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> None:
+        msg, match = decision.message, decision.match
+        await self._store.audit(
+            AuditRecord(
+                platform=msg.platform,
+                server_id=msg.server_id,
+                channel_id=msg.channel_id,
+                message_id=msg.message_id,
+                claim_id=match.entry.id if match.entry is not None else None,
+                score=match.score,
+                tier=match.tier.value,
+                action=action or decision.action.value,
+                at=now,
+                actor=actor,
+                # Privacy: message text is kept only where the server's moderators opted in.
+                text=msg.text if config.store_message_text else None,
+            )
+        )
+
+    # --- fact base -----------------------------------------------------------------------------
+
+    def reload_facts(self, paths: Sequence[str | Path]) -> None:
+        """Load a new fact base from `paths` (empty: the bundled one) and switch to it.
+
+        All or nothing: on FactBaseError the running fact base and matcher stay in use and the
+        error propagates to the caller.
+        """
+        factbase = load_factbase(paths) if paths else load_bundled()
+        # One assignment swaps fact base and matcher together; a message being matched keeps the
+        # matcher it started with.
+        self._matcher = Matcher(factbase)
