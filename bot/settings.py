@@ -1,0 +1,65 @@
+"""Process settings, read from the environment (`CLAIMWATCH_*`). No secrets yet.
+
+    CLAIMWATCH_DATA_DIR    where claimwatch keeps its data            (default ./data)
+    CLAIMWATCH_FACTS       fact-base files/folders replacing the bundled one: a JSON list
+                           (["a.yaml", "dir"]) or paths joined by the OS path separator (":")
+    CLAIMWATCH_LOG_LEVEL   DEBUG, INFO, WARNING, ERROR or CRITICAL    (default INFO)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+__all__ = ["ENV_PREFIX", "LogLevel", "Settings", "load_settings"]
+
+ENV_PREFIX = "CLAIMWATCH_"
+DEFAULT_DATA_DIR = Path("./data")
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Settings of one claimwatch process."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    # NoDecode: a plain "a.yaml:dir" must reach the validator instead of failing JSON decoding.
+    facts: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    log_level: LogLevel = "INFO"
+
+    @field_validator("facts", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a valid JSON list of paths ({exc.msg})") from exc
+        return [part for part in text.split(os.pathsep) if part.strip()]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; an invalid value raises ConfigError naming the variable, on one line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ENV_PREFIX + ".".join(str(part) for part in first["loc"][:1]).upper()
+        raise ConfigError(f"{name}: {first['msg']}") from exc

@@ -1,0 +1,103 @@
+"""The matcher as moderators meet it: confident on claims, silent on chatter, debunks and look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.factbase import FactBase, load_bundled
+from bot.core.matching import Matcher, Thresholds
+from bot.core.models import Stance, Tier
+
+
+@pytest.fixture(scope="module")
+def bundled() -> FactBase:
+    return load_bundled()
+
+
+@pytest.fixture(scope="module")
+def matcher(bundled: FactBase) -> Matcher:
+    return Matcher(bundled)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id"),
+    [
+        ("Zelensky is a dictator, he cancelled the elections", "zelensky-dictator"),
+        ("Зеленский диктатор, который отменил выборы", "zelensky-dictator"),
+        ("bucha was staged, the bodies were actors", "bucha-staged"),
+        ("the US gave Ukraine $350bn!!", "us-aid-350-billion"),
+        ("Ukraine shot down MH17, not Russia", "mh17-ukraine"),
+        ("the americans run secret biolabs in ukraine making bioweapons", "us-biolabs"),
+    ],
+)
+def test_plain_claims_alert_with_the_right_entry(matcher: Matcher, text: str, claim_id: str) -> None:
+    result = matcher.match(text)
+    assert result.tier is Tier.ALERT
+    assert result.claim_id == claim_id
+    assert result.terms, "a match explains itself with the shared terms"
+    assert result.phrasing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zelensky is NOT a dictator, elections are banned under martial law",
+        "Зеленский не диктатор",
+        "No, Ukraine didn't start the war, Russia invaded on 24 February 2022",
+        "the $350bn figure is made up, Congress appropriated about 175",
+        "RT again with the \"Ukraine is run by Nazis\" line lol",
+    ],
+)
+def test_debunks_never_alert(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.tier is not Tier.ALERT
+    assert result.stance in (Stance.DEBUNKS, Stance.REPORTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boss is a total dictator",
+        "who started the war in the group chat? it was kevin again",
+        "I had pizza for dinner, the weather is great",
+        "this movie was staged so badly lol",
+        "",
+    ],
+)
+def test_lookalikes_and_chatter_never_alert(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).tier is not Tier.ALERT
+
+
+def test_a_question_about_a_claim_may_get_context(matcher: Matcher) -> None:
+    result = matcher.match("is it true that Ukraine shot down MH17?")
+    assert result.stance is Stance.QUESTIONS
+    assert result.entry is not None and result.entry.id == "mh17-ukraine"
+
+
+def test_every_entry_matches_its_own_phrasings(bundled: FactBase, matcher: Matcher) -> None:
+    phrasings = [(entry.id, text) for entry in bundled for _lang, text in entry.all_phrasings()]
+    alerts = 0
+    for entry_id, text in phrasings:
+        result = matcher.match(text)
+        assert result.entry is not None and result.entry.id == entry_id, text
+        assert result.tier is not Tier.NONE, text
+        alerts += result.tier is Tier.ALERT
+    # Phrasings that never name their subject ("he'll never resign") go to moderators instead.
+    assert alerts >= 0.9 * len(phrasings)
+
+
+def test_stricter_thresholds_only_remove_alerts(matcher: Matcher) -> None:
+    text = "Zelensky is a dictator, he cancelled the elections"
+    assert matcher.match(text).tier is Tier.ALERT
+    assert matcher.match(text, thresholds=Thresholds(alert=101, suggest=50)).tier is Tier.SUGGEST
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_scores_stay_in_range_on_any_text(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert 0.0 <= result.score <= 100.0
+    assert result.tier in (Tier.ALERT, Tier.SUGGEST, Tier.NONE)
+    assert (result.claim_id is None) == (result.tier is Tier.NONE)
