@@ -41,6 +41,8 @@ QUICK_MESSAGES = 1_000
 FULL_TIME_BOX = {"claimwatch": 60.0, "naive": 5.0, "bm25": 5.0}
 QUICK_TIME_BOX = {"claimwatch": 20.0, "naive": 1.0, "bm25": 1.0}
 
+TABLE_WIDTH = 150  # when stdout is not a terminal (make, CI logs), rich would assume 80 columns
+
 console = Console(stderr=True)
 
 
@@ -151,7 +153,10 @@ def main() -> int:
     results["all_pass"] = all(t["pass"] is not False for t in results["targets"])
     results["total_s"] = round(time.perf_counter() - started, 1)
     _write_results(results, args.out)
-    Console().print(build_table(results))
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=TABLE_WIDTH)
+    out.print(build_table(results))
     failed = [t for t in results["targets"] if t["pass"] is False]
     console.print(
         f"{len(failed)} of {len(results['targets'])} targets failed; "

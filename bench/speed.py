@@ -60,8 +60,17 @@ class _DevLines:
 
 
 def _rss_mb() -> float:
-    """Peak resident set size so far, in MiB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, in MiB.
+
+    VmHWM, not ru_maxrss: Linux carries the parent's high-water mark through fork+exec into
+    ru_maxrss, so a worker started by a big parent would report the parent's peak.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux, B on macOS
 
 
 def _pin_to_one_core() -> int | None:

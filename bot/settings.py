@@ -1,9 +1,9 @@
 """Process settings, read from the environment (`CLAIMWATCH_*`). No secrets yet.
 
-    CLAIMWATCH_DATA_DIR    where claimwatch keeps its data            (default ./data)
-    CLAIMWATCH_FACTS       fact-base files/folders replacing the bundled one: a JSON list
-                           (["a.yaml", "dir"]) or paths joined by the OS path separator (":")
-    CLAIMWATCH_LOG_LEVEL   DEBUG, INFO, WARNING, ERROR or CRITICAL    (default INFO)
+CLAIMWATCH_DATA_DIR    where claimwatch keeps its data            (default ./data)
+CLAIMWATCH_FACTS       fact-base files/folders replacing the bundled one: a JSON list
+                       (["a.yaml", "dir"]) or paths joined by the OS path separator (":")
+CLAIMWATCH_LOG_LEVEL   DEBUG, INFO, WARNING, ERROR or CRITICAL    (default INFO)
 """
 
 from __future__ import annotations

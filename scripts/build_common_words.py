@@ -3,6 +3,7 @@
 The matcher discounts words that are common in everyday language ("bought", "money", "war"), so that
 only distinctive terms ("Bucha", "biolabs", "Bugatti") carry a match. wordfreq is needed only to
 rebuild this table, not at run time:  pip install wordfreq && python scripts/build_common_words.py
+Rebuild it whenever `term_key` changes (tests/core/matching/test_lexicon.py checks that).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import gzip
 from pathlib import Path
 
 import wordfreq  # type: ignore[import-not-found]
+
+from bot.core.matching.normalize import term_key
 
 LANGUAGES = ("en", "uk", "ru")
 WORDS_PER_LANGUAGE = 30_000
@@ -22,7 +25,9 @@ def main() -> None:
     for lang in LANGUAGES:
         for word in wordfreq.top_n_list(lang, WORDS_PER_LANGUAGE):
             if any(ch.isalpha() for ch in word):
-                lines.append(f"{lang}\t{word}\t{wordfreq.zipf_frequency(word, lang):.1f}")
+                zipf = wordfreq.zipf_frequency(word, lang)
+                # The key is stored so that loading costs no normalisation; a test keeps it current.
+                lines.append(f"{lang}\t{word}\t{zipf:.1f}\t{term_key(word)}")
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:
         fh.write("\n".join(lines) + "\n")
     print(f"{len(lines)} words -> {OUT}")

@@ -31,8 +31,8 @@ __all__ = [
     "DEMO_SERVER",
     "ReplayReport",
     "demo_config",
-    "reply_panel",
     "replay",
+    "reply_panel",
     "sample_channel_path",
 ]
 
@@ -75,7 +75,7 @@ def demo_config() -> GuildConfig:
     )
 
 
-def reply_panel(content: ReplyContent) -> Panel:
+def reply_panel(content: ReplyContent, *, width: int = MAX_PANEL_WIDTH) -> Panel:
     """The bot's reply as a rich panel: title, context, sources and confidence."""
     sources = Text()
     for source in content.sources:
@@ -91,7 +91,7 @@ def reply_panel(content: ReplyContent) -> Panel:
         title=Text(content.title, style="bold"),
         title_align="left",
         border_style=f"#{content.colour:06x}",
-        width=MAX_PANEL_WIDTH,
+        width=width,
     )
 
 
@@ -106,7 +106,9 @@ def _excerpt(text: str, limit: int = QUEUE_EXCERPT_CHARS) -> str:
 
 
 def _print_reply(console: Console, decision: Decision) -> None:
-    console.print(Padding(reply_panel(reply_for(decision.match)), (0, 0, 0, REPLY_INDENT)))
+    width = min(MAX_PANEL_WIDTH, console.width - REPLY_INDENT)
+    panel = reply_panel(reply_for(decision.match), width=width)
+    console.print(Padding(panel, (0, 0, 0, REPLY_INDENT)))
 
 
 def _queue_table(items: list[QueueItem]) -> Table:
@@ -129,14 +131,21 @@ def _queue_table(items: list[QueueItem]) -> Table:
     return table
 
 
-async def replay(path: str | Path, *, service: ClaimwatchService, console: Console) -> ReplayReport:
+async def replay(
+    path: str | Path,
+    *,
+    service: ClaimwatchService,
+    console: Console,
+    config: GuildConfig | None = None,
+) -> ReplayReport:
     """Replay a JSON Lines channel ({"author", "text"} per line) through `service`.
 
-    Prints the conversation with the bot's replies, then the moderators' queue, then approves the
-    first queued item as DEMO_MODERATOR and prints the reply that produces. Raises
-    InputFormatError when the file cannot be read.
+    The demo server runs under `config` (default: `demo_config()`; its monitored channels should
+    include DEMO_CHANNEL). Prints the conversation with the bot's replies, then the moderators'
+    queue, then approves the first queued item as DEMO_MODERATOR and prints the reply that
+    produces. Raises InputFormatError when the file cannot be read.
     """
-    await service.set_config(DEMO_PLATFORM, DEMO_SERVER, demo_config())
+    await service.set_config(DEMO_PLATFORM, DEMO_SERVER, config or demo_config())
     console.rule(f"#{DEMO_CHANNEL}")
     messages = replies = suggestions = 0
     for number, line in enumerate(read_messages(path), start=1):
@@ -159,7 +168,8 @@ async def replay(path: str | Path, *, service: ClaimwatchService, console: Conso
             _print_reply(console, decision)
         elif decision.action is Action.SUGGEST:
             suggestions += 1
-            note = f"⚑ sent to the moderators' queue in #{decision.log_channel} (#{decision.queue_id})"
+            where, item = decision.log_channel, decision.queue_id
+            note = f"⚑ sent to the moderators in #{where} (queue #{item})"
             console.print(Padding(Text(note, style="dim yellow"), (0, 0, 0, REPLY_INDENT)))
 
     console.print()

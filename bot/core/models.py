@@ -79,10 +79,12 @@ class FactEntry:
         return tuple(lang for lang, texts in self.phrasings.items() if texts)
 
     def all_phrasings(self) -> tuple[tuple[str, str], ...]:
-        """(language, phrasing) pairs, the claim sentence itself first."""
-        pairs = [("en", self.claim)]
-        pairs.extend((lang, text) for lang, texts in self.phrasings.items() for text in texts)
-        return tuple(pairs)
+        """(language, phrasing) pairs, the claim sentence itself first, each text once."""
+        pairs = {self.claim: "en"}
+        for lang, texts in self.phrasings.items():
+            for text in texts:
+                pairs.setdefault(text, lang)
+        return tuple((lang, text) for text, lang in pairs.items())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The platform-neutral reply: what the bot says about a matched claim, before any adapter renders it.
+"""The platform-neutral reply: what the bot says about a matched claim, before adapters render it.
 
 Rules every rendering inherits from here: the title names the verdict, never the claim (repeating
 a false claim spreads it); sources are cited; nobody is mentioned; the text stays short.

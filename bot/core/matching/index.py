@@ -11,6 +11,7 @@ import math
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.core.factbase import FactBase
 from bot.core.matching.lexicon import commonness, is_stop_key
@@ -37,16 +38,27 @@ class Terms:
     clauses: tuple[int, ...]  # per token, the clause it belongs to
 
 
+@lru_cache(maxsize=200_000)
+def evidence_key(token: str) -> str:
+    """The key a token contributes as evidence, or "" for stop words and stray letters."""
+    if len(token) < MIN_TOKEN_LENGTH_FOR_KEY and not token.isdigit():
+        return ""
+    key = term_key(token)
+    return "" if not key or is_stop_key(key) else key
+
+
 def terms_of(text: str) -> Terms:
     cleaned = clean(text)
     token_list, clauses = tokenize_clauses(cleaned)
-    tokens = tuple(token_list)
-    keys = tuple(
-        "" if len(tok) < MIN_TOKEN_LENGTH_FOR_KEY and not tok.isdigit() else term_key(tok)
-        for tok in tokens
+    keys = tuple(map(evidence_key, token_list))
+    return Terms(
+        text.casefold(),
+        cleaned,
+        tuple(token_list),
+        keys,
+        frozenset(keys).difference(("",)),
+        tuple(clauses),
     )
-    keys = tuple("" if not k or is_stop_key(k) else k for k in keys)
-    return Terms(text.casefold(), cleaned, tokens, keys, frozenset(k for k in keys if k), tuple(clauses))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,7 @@ class FactIndex:
     entry_vocab: list[frozenset[str]] = field(default_factory=list)  # cleaned tokens, all phrasings
     keyword_keys: list[frozenset[str]] = field(default_factory=list)
     exclude_keys: list[frozenset[str]] = field(default_factory=list)
+    parsed: list[list[Terms]] = field(default_factory=list)  # per entry, per phrasing
 
     @classmethod
     def build(cls, factbase: FactBase) -> FactIndex:
@@ -81,6 +94,7 @@ class FactIndex:
         for entry in factbase.entries:
             texts = [(lang, text, terms_of(text)) for lang, text in entry.all_phrasings()]
             parsed.append(texts)
+            index.parsed.append([terms for _lang, _text, terms in texts])
             entry_keys: set[str] = set()
             vocab: set[str] = set()
             for _lang, _text, terms in texts:

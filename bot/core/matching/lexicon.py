@@ -13,6 +13,7 @@ from importlib import resources
 from bot.core.matching.normalize import term_key
 
 __all__ = [
+    "COMMON_WORDS_FILE",
     "COMMON_ZIPF_CEILING",
     "DEBUNK_CUES",
     "DEBUNK_PHRASES",
@@ -36,27 +37,28 @@ MIN_COMMON_FACTOR = 0.15  # even a very common content word keeps a little weigh
 
 
 @cache
-def _zipf_by_word() -> dict[str, float]:
-    """Everyday-language frequency of each listed word, the highest over en/uk/ru."""
-    table: dict[str, float] = {}
+def _frequency_tables() -> tuple[dict[str, float], dict[str, float]]:
+    """Everyday-language frequency (highest over en/uk/ru) by word, and by key: a key stands
+    for every word that shares it. Rows: language, word, zipf, key (see scripts/)."""
+    by_word: dict[str, float] = {}
+    by_key: dict[str, float] = {}
     raw = resources.files("bot.core.matching").joinpath(COMMON_WORDS_FILE).read_bytes()
     for line in gzip.decompress(raw).decode("utf-8").splitlines():
-        _lang, word, zipf = line.split("\t")
+        _lang, word, zipf, key = line.split("\t")
         value = float(zipf)
-        if value > table.get(word, 0.0):
-            table[word] = value
-    return table
+        if value > by_word.get(word, 0.0):
+            by_word[word] = value
+        if value > by_key.get(key, 0.0):
+            by_key[key] = value
+    return by_word, by_key
 
 
-@cache
+def _zipf_by_word() -> dict[str, float]:
+    return _frequency_tables()[0]
+
+
 def _zipf_by_key() -> dict[str, float]:
-    """Highest frequency of any word sharing each key: a key stands for all its words."""
-    table: dict[str, float] = {}
-    for word, value in _zipf_by_word().items():
-        key = term_key(word)
-        if value > table.get(key, 0.0):
-            table[key] = value
-    return table
+    return _frequency_tables()[1]
 
 
 def commonness(key: str) -> float:

@@ -82,13 +82,8 @@ class Matcher:
         self.factbase = factbase
         self.thresholds = thresholds or Thresholds()
         self._index = FactIndex.build(factbase)
-        self._claims = [
-            ClaimProfile.of(
-                [terms_of(text) for _lang, text in entry.all_phrasings()],
-                [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)],
-            )
-            for entry in factbase.entries
-        ]
+        # Built on first need: only entries that messages come close to ever need one.
+        self._profiles: dict[int, ClaimProfile] = {}
 
     def __len__(self) -> int:
         return len(self._index.entries)
@@ -114,7 +109,7 @@ class Matcher:
         best = ranked[0]
         entry_pos = best.phrasing.entry
         entry = self._index.entries[entry_pos]
-        stance, cues = stance_of(terms, matched=best.matched, claim=self._claims[entry_pos])
+        stance, cues = stance_of(terms, matched=best.matched, claim=self._profile(entry_pos))
         tier = (thresholds or self.thresholds).tier(best.score)
         if stance is Stance.DEBUNKS:
             tier = Tier.NONE
@@ -127,6 +122,15 @@ class Matcher:
             # group chat?"): a moderator decides.
             tier = Tier.SUGGEST
         return self._as_match(entry, tier, stance, cues, best)
+
+    def _profile(self, entry_pos: int) -> ClaimProfile:
+        profile = self._profiles.get(entry_pos)
+        if profile is None:
+            entry = self._index.entries[entry_pos]
+            known = [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)]
+            profile = ClaimProfile.of(self._index.parsed[entry_pos], known)
+            self._profiles[entry_pos] = profile  # a race only builds the same value twice
+        return profile
 
     def _candidates(self, terms: Terms) -> list[Phrasing]:
         postings = self._index.postings

@@ -159,11 +159,10 @@ def tokenize_clauses(cleaned: str) -> tuple[list[str], list[int]]:
     tokens: list[str] = []
     clauses: list[int] = []
     clause = 0
-    for found in _TOKEN_OR_BREAK.finditer(cleaned):
-        tok = found.group(1)
-        if tok is None or tok in CLAUSE_WORDS:
+    for tok in _TOKEN_OR_BREAK.findall(cleaned):  # "" stands for a clause-ending mark
+        if not tok or tok in CLAUSE_WORDS:
             clause += 1
-            if tok is None:
+            if not tok:
                 continue
         tokens.append(NAME_VARIANTS.get(tok, tok))
         clauses.append(clause)

@@ -1,0 +1,491 @@
+"""The `claimwatch` command line (also `python -m bot`).
+
+    claimwatch check [--json] [--facts PATH ...] TEXT
+    claimwatch scan [--json] [--facts PATH ...] FILE|-
+    claimwatch facts validate | list [--json] | show ID | import FILE [--out DIR] | export
+    claimwatch demo
+
+`--facts PATH` (repeatable; or CLAIMWATCH_FACTS) replaces the bundled fact base. Exit codes: 0 on
+success, 2 on bad usage or bad input with one line on stderr, 1 on an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from bot import __version__
+from bot.adapters.console import replay, reply_panel, sample_channel_path
+from bot.core.claimreview import claimreview_from_entries
+from bot.core.factbase import FactBase, entry_from_mapping, load_bundled, load_factbase
+from bot.core.matching import Matcher
+from bot.core.models import FactEntry, Match, Tier
+from bot.core.reply import reply_for
+from bot.core.service import ClaimwatchService
+from bot.errors import ClaimwatchError, FactBaseError, InputFormatError
+from bot.ingest import read_messages
+from bot.settings import Settings, load_settings
+from bot.storage.memory import MemoryStore
+
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "PROGRAM", "build_parser", "main"]
+
+PROGRAM = "claimwatch"
+EXIT_OK = 0
+EXIT_FAILURE = 1  # a bug or an environment problem we did not foresee
+EXIT_USAGE = 2  # bad usage or bad input: the user can fix it
+EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
+PROGRESS_MIN_MESSAGES = 200  # shorter scans finish before a progress bar is worth drawing
+EXCERPT_CHARS = 100  # message text shown per line in the scan report
+CLAIM_EXCERPT_CHARS = 70
+EXPORT_FORMATS = ("claimreview",)
+YAML_WIDTH = 100
+AUTHOR_FIELDS = ("author", "user_name", "user")  # JSON Lines / Discord, then Slack
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace, "_Io"], int]
+
+
+class _UsageError(Exception):
+    """argparse's complaint, raised instead of printing usage and exiting."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line instead of argparse's usage block; name the subcommand when there is one.
+        command = self.prog.removeprefix(PROGRAM).strip()
+        raise _UsageError(f"{command}: {message}" if command else message)
+
+
+class _Io:
+    """Where a command writes: rich consoles for people, raw stdout for JSON."""
+
+    def __init__(self) -> None:
+        self.out = Console(file=sys.stdout, highlight=False)
+        self.err = Console(file=sys.stderr, highlight=False)
+
+    @staticmethod
+    def json_line(value: Any) -> None:
+        sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+
+    @staticmethod
+    def json_document(value: Any) -> None:
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _excerpt(text: str, limit: int) -> str:
+    flat = _one_line(text)
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _factbase(args: argparse.Namespace, settings: Settings) -> FactBase:
+    # --facts after the command, before it, or both; else CLAIMWATCH_FACTS; else bundled.
+    given = [*(args.global_facts or []), *(getattr(args, "facts", None) or [])]
+    paths: Sequence[str | Path] = given or settings.facts
+    return load_factbase(paths) if paths else load_bundled()
+
+
+def _match_fields(match: Match) -> dict[str, Any]:
+    """The per-message result fields of `check --json` and `scan --json`."""
+    entry = match.entry
+    return {
+        "alert": match.alert,
+        "tier": match.tier.value,
+        "claim_id": match.claim_id,
+        "score": match.score,
+        "stance": match.stance.value,
+        "verdict": entry.verdict.value if entry is not None and match.claim_id else None,
+        "phrasing": match.phrasing,
+        "terms": list(match.terms),
+    }
+
+
+def _entry_summary(entry: FactEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "claim": entry.claim,
+        "verdict": entry.verdict.value,
+        "languages": list(entry.languages),
+        "tags": list(entry.tags),
+        "as_of": entry.as_of.isoformat() if entry.as_of else None,
+        "sources": len(entry.sources),
+    }
+
+
+def _entry_document(entry: FactEntry) -> dict[str, Any]:
+    """An entry in the curated YAML layout (also `facts show --json`)."""
+    document: dict[str, Any] = {
+        "id": entry.id,
+        "claim": entry.claim,
+        "verdict": entry.verdict.value,
+        "context": entry.context,
+        "sources": [
+            {
+                "publisher": s.publisher,
+                "title": s.title,
+                "url": s.url,
+                **({"date": s.date} if s.date is not None else {}),
+            }
+            for s in entry.sources
+        ],
+        "phrasings": {lang: list(texts) for lang, texts in entry.phrasings.items()},
+    }
+    if entry.keywords:
+        document["keywords"] = list(entry.keywords)
+    if entry.excludes:
+        document["excludes"] = list(entry.excludes)
+    document["tags"] = list(entry.tags)
+    if entry.as_of is not None:
+        document["as_of"] = entry.as_of
+    return document
+
+
+def _jsonable(document: dict[str, Any]) -> Any:
+    return json.loads(json.dumps(document, default=str))
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def _cmd_check(args: argparse.Namespace, io: _Io) -> int:
+    matcher = Matcher(_factbase(args, args.settings))
+    match = matcher.match(args.text)
+    if args.json:
+        io.json_line({"text": args.text, **_match_fields(match)})
+        return EXIT_OK
+    entry = match.entry
+    if entry is None:
+        io.out.print("No match: the fact base has nothing on this.")
+    elif match.tier is Tier.NONE:
+        io.out.print(
+            f"No alert: closest entry {entry.id} (score {match.score:.0f}, "
+            f"{match.stance.value}) is below the thresholds or the message does not assert it."
+        )
+    else:
+        verdict = "ALERT: would reply" if match.alert else "SUGGEST: would ask the moderators"
+        io.out.print(
+            Text(f"{verdict} · {entry.id} · score {match.score:.0f} · {match.stance.value}")
+        )
+        io.out.print(reply_panel(reply_for(match), width=min(io.out.width, 96)))
+    return EXIT_OK
+
+
+# --- scan --------------------------------------------------------------------------------------
+
+
+def _author(fields: dict[str, Any]) -> str:
+    for name in AUTHOR_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _cmd_scan(args: argparse.Namespace, io: _Io) -> int:
+    matcher = Matcher(_factbase(args, args.settings))
+    if args.json:
+        # Streamed: a large export is never held in memory, and results appear as they come.
+        for fields in read_messages(args.file):
+            io.json_line({**fields, **_match_fields(matcher.match(fields["text"]))})
+        return EXIT_OK
+
+    messages = list(read_messages(args.file))
+    found: list[tuple[int, dict[str, Any], Match]] = []
+    show_progress = len(messages) > PROGRESS_MIN_MESSAGES and io.err.is_terminal
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=io.err,
+        transient=True,
+        disable=not show_progress,
+    ) as progress:
+        for number, fields in enumerate(progress.track(messages, description="scanning"), start=1):
+            match = matcher.match(fields["text"])
+            if match.tier is not Tier.NONE:
+                found.append((number, fields, match))
+
+    if found:
+        table = Table(title=f"Matches in {args.file}", title_justify="left")
+        for column in ("#", "tier", "claim", "score", "author", "message"):
+            table.add_column(column, justify="right" if column in ("#", "score") else "left")
+        for number, fields, match in found:
+            table.add_row(
+                str(number),
+                Text(match.tier.value, style="bold red" if match.alert else "yellow"),
+                match.claim_id or "",
+                f"{match.score:.0f}",
+                Text(_author(fields)),
+                Text(_excerpt(fields["text"], EXCERPT_CHARS)),
+            )
+        io.out.print(table)
+    alerts = sum(1 for _, _, match in found if match.alert)
+    io.out.print(
+        f"Scanned {len(messages)} messages: {alerts} alerts, "
+        f"{len(found) - alerts} suggestions ({len(matcher)} fact-base entries)."
+    )
+    return EXIT_OK
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def _cmd_facts_validate(args: argparse.Namespace, io: _Io) -> int:
+    factbase = _factbase(args, args.settings)
+    io.out.print(Text(f"OK: {len(factbase)} entries ({factbase.origin})"))
+    return EXIT_OK
+
+
+def _cmd_facts_list(args: argparse.Namespace, io: _Io) -> int:
+    factbase = _factbase(args, args.settings)
+    if args.json:
+        io.json_document([_entry_summary(entry) for entry in factbase])
+        return EXIT_OK
+    table = Table()
+    for column in ("id", "verdict", "languages", "tags", "as of"):
+        table.add_column(column)
+    for entry in factbase:
+        table.add_row(
+            entry.id,
+            entry.verdict.value,
+            ",".join(entry.languages),
+            ",".join(entry.tags),
+            entry.as_of.isoformat() if entry.as_of else "",
+        )
+    io.out.print(table)
+    io.out.print(f"{len(factbase)} entries")
+    return EXIT_OK
+
+
+def _cmd_facts_show(args: argparse.Namespace, io: _Io) -> int:
+    factbase = _factbase(args, args.settings)
+    entry = factbase.get(args.id)
+    if entry is None:
+        raise FactBaseError("no entry with this id in the fact base", entry=args.id)
+    if args.json:
+        io.json_document(_jsonable(_entry_document(entry)))
+        return EXIT_OK
+    out = io.out
+    out.print(Text(entry.id, style="bold"))
+    out.print(Text(f"claim:   {entry.claim}"))
+    out.print(Text(f"verdict: {entry.verdict.value}"))
+    out.print(Text(f"as of:   {entry.as_of.isoformat() if entry.as_of else '-'}"))
+    out.print(Text(f"tags:    {', '.join(entry.tags) or '-'}"))
+    out.print(Text(f"context: {entry.context}"))
+    out.print("sources:")
+    for source in entry.sources:
+        date = f" ({source.date.isoformat()})" if source.date else ""
+        out.print(Text(f"  • {source.publisher} — {source.title}{date} <{source.url}>"))
+    out.print("phrasings:")
+    for lang, texts in entry.phrasings.items():
+        for text in texts:
+            out.print(Text(f"  [{lang}] {text}"))
+    return EXIT_OK
+
+
+def _yaml_dump(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=YAML_WIDTH)
+
+
+def _curation_gap(document: dict[str, Any], origin: str) -> str | None:
+    """Why a written entry would not load as a curated one (imports carry one phrasing)."""
+    try:
+        entry_from_mapping(yaml.safe_load(_yaml_dump(document)), origin=origin)
+    except FactBaseError as exc:
+        return f"{exc.field or 'entry'}: {exc.reason}"
+    return None
+
+
+def _cmd_facts_import(args: argparse.Namespace, io: _Io) -> int:
+    entries = list(load_factbase([args.file]))
+    verdicts = Counter(entry.verdict.value for entry in entries)
+    table = Table(title=f"{len(entries)} entries in {args.file}", title_justify="left")
+    for column in ("id", "verdict", "languages", "claim"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(
+            entry.id,
+            entry.verdict.value,
+            ",".join(entry.languages),
+            Text(_excerpt(entry.claim, CLAIM_EXCERPT_CHARS)),
+        )
+    io.out.print(table)
+    io.out.print(", ".join(f"{name}: {count}" for name, count in sorted(verdicts.items())))
+    if args.out is None:
+        io.out.print("Nothing written (use --out DIR to write the entries as YAML files).")
+        return EXIT_OK
+    _write_entries(entries, Path(args.out), force=args.force, io=io)
+    return EXIT_OK
+
+
+def _write_entries(entries: Iterable[FactEntry], out: Path, *, force: bool, io: _Io) -> None:
+    files = [(out / f"{entry.id}.yaml", _entry_document(entry)) for entry in entries]
+    # Check everything before writing anything: a half-written import is worse than none.
+    if out.exists() and not out.is_dir():
+        raise InputFormatError(f"--out {out}: exists and is not a folder")
+    taken = [path for path, _ in files if path.exists()]
+    if taken and not force:
+        raise InputFormatError(
+            f"{taken[0]} already exists ({len(taken)} of {len(files)} files would be "
+            "overwritten; use --force to replace them)"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for path, document in files:
+            path.write_text(_yaml_dump(document), encoding="utf-8")
+    except OSError as exc:
+        raise InputFormatError(f"--out {out}: cannot write ({exc.strerror or exc})") from exc
+    io.out.print(Text(f"Wrote {len(files)} YAML files to {out}"))
+    gaps = [(path, gap) for path, doc in files if (gap := _curation_gap(doc, str(path)))]
+    if gaps:
+        path, gap = gaps[0]
+        io.out.print(
+            Text(
+                f"{len(gaps)} of them need curating before they load as a fact base "
+                f"(e.g. {path.name}: {gap}); until then load the original file with --facts."
+            )
+        )
+
+
+def _cmd_facts_export(args: argparse.Namespace, io: _Io) -> int:
+    factbase = _factbase(args, args.settings)
+    reviews = claimreview_from_entries(factbase)
+    if args.out is None:
+        io.json_document(reviews)
+        return EXIT_OK
+    out = Path(args.out)
+    try:
+        out.write_text(json.dumps(reviews, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputFormatError(f"--out {out}: cannot write ({exc.strerror or exc})") from exc
+    io.out.print(Text(f"Wrote {len(reviews)} ClaimReview objects to {out}"))
+    return EXIT_OK
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace, io: _Io) -> int:
+    service = ClaimwatchService(factbase=_factbase(args, args.settings), store=MemoryStore())
+    report = asyncio.run(replay(sample_channel_path(), service=service, console=io.out))
+    io.out.print()
+    io.out.print(
+        f"{report.messages} messages: {report.replies} replies, "
+        f"{report.suggestions} sent to moderators, {report.approved} approved."
+    )
+    return EXIT_OK
+
+
+# --- parser and entry point --------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `claimwatch` (errors raise instead of exiting)."""
+    facts = _Parser(add_help=False)
+    facts.add_argument(
+        "--facts",
+        action="append",
+        metavar="PATH",
+        help="fact-base file or folder replacing the bundled one (repeatable)",
+    )
+    as_json = _Parser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="machine-readable output")
+
+    parser = _Parser(prog=PROGRAM, description="Spot known war claims in chat and add context.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--facts", action="append", dest="global_facts", metavar="PATH", help=argparse.SUPPRESS
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        sub: Any, name: str, handler: Handler, help_text: str, *parents: argparse.ArgumentParser
+    ) -> argparse.ArgumentParser:
+        cmd: argparse.ArgumentParser = sub.add_parser(
+            name, help=help_text, description=help_text, parents=list(parents)
+        )
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    check = command(commands, "check", _cmd_check, "check one message", as_json, facts)
+    check.add_argument("text", metavar="TEXT")
+    scan = command(commands, "scan", _cmd_scan, "scan a chat export or JSON Lines", as_json, facts)
+    scan.add_argument("file", metavar="FILE|-", help="JSON Lines, Discord/Slack export, - = stdin")
+    command(commands, "demo", _cmd_demo, "replay a sample channel in the terminal", facts)
+
+    facts_cmd = commands.add_parser("facts", help="inspect, import and export the fact base")
+    actions = facts_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(actions, "validate", _cmd_facts_validate, "load and validate the fact base", facts)
+    command(actions, "list", _cmd_facts_list, "list the entries", as_json, facts)
+    show = command(actions, "show", _cmd_facts_show, "show one entry", as_json, facts)
+    show.add_argument("id", metavar="ID")
+    imp = command(actions, "import", _cmd_facts_import, "read ClaimReview JSON")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--out", metavar="DIR", help="write the entries as curated YAML files")
+    imp.add_argument("--force", action="store_true", help="overwrite existing files in DIR")
+    export = command(actions, "export", _cmd_facts_export, "write the fact base", facts)
+    export.add_argument("--format", choices=EXPORT_FORMATS, default=EXPORT_FORMATS[0])
+    export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    return parser
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"{PROGRAM}: error: {_one_line(message)}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+
+    try:
+        args.settings = load_settings()
+        logging.basicConfig(
+            level=args.settings.log_level,
+            stream=sys.stderr,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        handler: Handler = args.handler
+        return handler(args, _Io())
+    except ClaimwatchError as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`claimwatch scan x --json | head`): not an error worth a word.
+        return EXIT_OK
+    except OSError as exc:
+        _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except Exception as exc:  # never a traceback for the user; the log keeps it
+        log.debug("unexpected failure", exc_info=True)
+        _fail(f"unexpected {type(exc).__name__}: {exc} (CLAIMWATCH_LOG_LEVEL=DEBUG shows details)")
+        return EXIT_FAILURE
