@@ -1,0 +1,1 @@
+"""Benchmarks for claimwatch: alert quality and matching speed beside two baselines."""

@@ -40,7 +40,7 @@ class Target:
         return None if value is None else OPS[self.op](value, self.threshold)
 
     def describe(self) -> str:
-        shown = f"{self.threshold:.0%}" if self.percent else f"{self.threshold:,g}"
+        shown = f"{self.threshold:.0%}" if self.percent else f"{self.threshold:,.3g}"
         return f"{self.op} {shown}"
 
 
@@ -81,7 +81,7 @@ FOREIGN_ROWS = (
 
 
 def derive_speed(speed: dict[str, Any]) -> None:
-    """Add claimwatch's ratios: against the baselines on the same base, and against 1,000 entries."""
+    """Add claimwatch's ratios: to the baselines on the same base, and to itself at 1,000."""
     bases = speed["bases"]
     small = bases.get("1000", {}).get("claimwatch", {}).get("msg_per_s")
     for label, systems in bases.items():
@@ -124,10 +124,11 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     if "systems" in foreign:
         for target in FOREIGN_TARGETS.values():
             add("foreign feed", target, foreign["systems"].get("claimwatch", {}))
-    bases = results.get("speed", {}).get("bases", {})
-    for (base, _), target in SPEED_TARGETS.items():
-        if base in bases:
-            add(f"speed: {base}", target, bases[base].get("claimwatch", {}))
+    if "speed" in results:
+        bases = results["speed"]["bases"]
+        for (base, _), target in SPEED_TARGETS.items():
+            # Listed even when the size was not run (--quick), as "not measured".
+            add(f"speed: {base}", target, bases.get(base, {}).get("claimwatch", {}))
     return rows
 
 
@@ -156,7 +157,9 @@ def _speed_rows(label: str, systems: dict[str, Any]) -> list[tuple[str, str, lis
         out = []
         for name in SYSTEMS:
             run = systems.get(name, {})
-            out.append(f"error: {run['error'][:40]}" if "error" in run else show(run) if run else "")
+            out.append(
+                f"error: {run['error'][:40]}" if "error" in run else show(run) if run else ""
+            )
         return out
 
     def rate(run: dict[str, Any]) -> str:
@@ -173,6 +176,11 @@ def _speed_rows(label: str, systems: dict[str, Any]) -> list[tuple[str, str, lis
             cells(lambda r: f"{_number(r.get('p50_us'), 1)} / {_number(r.get('p99_us'), 1)}"),
         ),
         (
+            "alert_share",
+            "alerts in the stream (~5% are claims)",
+            cells(lambda r: "-" if r.get("alert_share") is None else f"{r['alert_share']:.1%}"),
+        ),
+        (
             "load_index_s",
             "load + index, s",
             cells(lambda r: f"{r['load_s']:.2f} + {r['index_s']:.2f}" if "load_s" in r else "-"),
@@ -181,10 +189,16 @@ def _speed_rows(label: str, systems: dict[str, Any]) -> list[tuple[str, str, lis
             "peak_rss_mb",
             "peak RSS, MB (peak after load)",
             cells(
-                lambda r: f"{_number(r.get('peak_rss_mb'))} ({_number(r.get('peak_rss_after_load_mb'))})"
+                lambda r: (
+                    f"{_number(r.get('peak_rss_mb'))} ({_number(r.get('peak_rss_after_load_mb'))})"
+                )
             ),
         ),
-        ("x_naive", "claimwatch ÷ naive throughput", [f"{_number(mine.get('x_naive'), 1)}x", "", ""]),
+        (
+            "x_naive",
+            "claimwatch ÷ naive throughput",
+            [f"{_number(mine.get('x_naive'), 1)}x", "", ""],
+        ),
         ("x_bm25", "claimwatch ÷ bm25 throughput", [f"{_number(mine.get('x_bm25'), 1)}x", "", ""]),
     ]
     if label not in ("bundled", "1000") and mine.get("vs_1000") is not None:
@@ -227,9 +241,13 @@ def build_table(results: dict[str, Any]) -> Table:
 
     speed = results.get("speed", {})
     for label, systems in speed.get("bases", {}).items():
-        shown = "bundled fact base" if label == "bundled" else f"synthetic ClaimReview, {label} entries"
+        shown = (
+            "bundled fact base" if label == "bundled" else f"synthetic ClaimReview, {label} entries"
+        )
         heading(f"speed: {shown}")
         for key, title, cells in _speed_rows(label, systems):
             target = SPEED_TARGETS.get((label, key))
-            table.add_row(title, *cells, *target_cells(target, systems.get("claimwatch", {}).get(key)))
+            table.add_row(
+                title, *cells, *target_cells(target, systems.get("claimwatch", {}).get(key))
+            )
     return table

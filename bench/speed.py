@@ -97,7 +97,9 @@ def _devset_lines() -> _DevLines:
     return lines
 
 
-def _worker(system_name: str, factbase_arg: str, messages: int, time_box_s: float) -> dict[str, Any]:
+def _worker(
+    system_name: str, factbase_arg: str, messages: int, time_box_s: float
+) -> dict[str, Any]:
     core = _pin_to_one_core()
     rss_start = _rss_mb()
     from bench.baselines import build_system

@@ -30,7 +30,12 @@ FIRST_DATE = dt.date(2022, 2, 24)
 RATINGS = ("False", "False", "False", "Misleading", "Misleading", "Missing context")
 PUBLISHERS = ("StopFake", "VoxCheck", "Full Fact", "AFP Fact Check", "EUvsDisinfo", "Provereno")
 
-COMMON_EN = (
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+COMMON_EN = _words(
     "army soldiers weapons money billion government president secret plan troops war west nato "
     "tanks missiles drones biolabs refugees grain gas oil sanctions election vote border bank "
     "children mercenaries nazis media footage video photos fake staged report documents aid "
@@ -42,14 +47,14 @@ COMMON_EN = (
     "ships fleet submarine satellite internet hackers servers bots trolls propaganda agents "
     "spies embassy diplomats parliament court judges police protest riots curfew martial law "
     "blackout energy heating water food bread medicine doctors nurses trucks trains convoy"
-).split()
-COMMON_CYR = (
+)
+COMMON_CYR = _words(
     "армія зброя гроші мільярд уряд президент таємний план війська війна захід нато танки "
     "ракети дрони біолабораторії біженці зерно газ санкції вибори кордон діти найманці відео "
     "фейк документи допомога долари завод міст порт лікарня школа церква село місто фронт "
     "армия оружие деньги правительство войска война запад биолаборатории беженцы выборы граница "
     "дети наемники видео документы помощь доллары мост больница школа церковь город"
-).split()
+)
 SUBJECTS_EN = (
     "Ukraine", "Russia", "The Pentagon", "NATO", "The EU", "Poland", "The Kremlin",
     "Ukrainian officials", "Western media", "The WHO", "The IMF", "A leaked memo",
@@ -65,10 +70,12 @@ LINKS_CYR = ("в", "у", "до", "для", "з", "після", "під час")
 FIRST = ("Oleksandr", "Viktor", "Hanna", "Sergei", "Mariia", "Dmitry", "Olena", "John", "Ursula")
 PLACES = ("Kyiv", "Odesa", "Bucha", "Mariupol", "Kherson", "Donetsk", "Crimea", "Lviv", "Poland")
 PLACES_CYR = ("Київ", "Одеса", "Буча", "Маріуполь", "Херсон", "Донецк", "Крым", "Львов")
-LATIN_SYLLABLES = (
+LATIN_SYLLABLES = _words(
     "ko va ren lit mor den sha pol tyr gan vel zor ist mak ber ul chen dov ras nik ol ta"
-).split()
-CYRILLIC_SYLLABLES = "ко ва рен лит мор ден ша пол тир ган вел зор іст мак бер ул чен дов рас ник".split()
+)
+CYRILLIC_SYLLABLES = _words(
+    "ко ва рен лит мор ден ша пол тир ган вел зор іст мак бер ул чен дов рас ник"
+)
 
 
 def _made_up_words(syllables: list[str], count: int, rng: random.Random) -> list[str]:
@@ -139,7 +146,9 @@ def claim_sentences(count: int, seed: int) -> Iterator[str]:
     cyr_names = [w.capitalize() for w in _made_up_words(CYRILLIC_SYLLABLES, 1_000, rng)]
     for _ in range(count):
         if rng.random() < SHARE_CYRILLIC:
-            yield _sentence(rng, cyrillic, cyr_names, SUBJECTS_CYR, VERBS_CYR, LINKS_CYR, PLACES_CYR)
+            yield _sentence(
+                rng, cyrillic, cyr_names, SUBJECTS_CYR, VERBS_CYR, LINKS_CYR, PLACES_CYR
+            )
         else:
             yield _sentence(rng, latin, names, SUBJECTS_EN, VERBS_EN, LINKS_EN, PLACES)
 

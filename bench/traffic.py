@@ -138,8 +138,8 @@ ON_TOPIC = (
 )
 
 # Chat wraps the same sentence in many ways; these multiply the templates into thousands.
-OPENERS_LATIN = ("", "", "", "", "ok ", "hey ", "btw ", "honestly ", "guys, ", "so ", "wait ", "omg ")
-OPENERS_CYRILLIC = ("", "", "", "", "привіт, ", "слухайте, ", "до речі, ", "кстати, ", "ну ", "так, ")
+OPENERS_LATIN = ("", "", "", "", "ok ", "hey ", "btw ", "honestly ", "guys, ", "so ", "omg ")
+OPENERS_CYRILLIC = ("", "", "", "", "привіт, ", "слухайте, ", "до речі, ", "кстати, ", "ну ")
 CLOSERS = ("", "", "", "", " 😂", " lol", " haha", " 🙏", "!!", " :)", " ))", " xd", " 👀", " ахах")
 _CYRILLIC_RE = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
 CLAIM_PREFIXES = ("", "", "", "lol ", "tbh ", "wake up people: ", "everyone knows ", "fact: ")

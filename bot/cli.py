@@ -31,7 +31,6 @@ from bot import __version__
 from bot.adapters.console import replay, reply_panel, sample_channel_path
 from bot.core.claimreview import claimreview_from_entries
 from bot.core.factbase import FactBase, entry_from_mapping, load_bundled, load_factbase
-from bot.core.matching import Matcher
 from bot.core.models import FactEntry, Match, Tier
 from bot.core.reply import reply_for
 from bot.core.service import ClaimwatchService
@@ -105,6 +104,11 @@ def _factbase(args: argparse.Namespace, settings: Settings) -> FactBase:
     return load_factbase(paths) if paths else load_bundled()
 
 
+def _service(args: argparse.Namespace) -> ClaimwatchService:
+    # One-shot commands keep nothing between runs: an in-memory store is all they need.
+    return ClaimwatchService(factbase=_factbase(args, args.settings), store=MemoryStore())
+
+
 def _match_fields(match: Match) -> dict[str, Any]:
     """The per-message result fields of `check --json` and `scan --json`."""
     entry = match.entry
@@ -168,8 +172,7 @@ def _jsonable(document: dict[str, Any]) -> Any:
 
 
 def _cmd_check(args: argparse.Namespace, io: _Io) -> int:
-    matcher = Matcher(_factbase(args, args.settings))
-    match = matcher.match(args.text)
+    match = _service(args).check(args.text)
     if args.json:
         io.json_line({"text": args.text, **_match_fields(match)})
         return EXIT_OK
@@ -202,11 +205,11 @@ def _author(fields: dict[str, Any]) -> str:
 
 
 def _cmd_scan(args: argparse.Namespace, io: _Io) -> int:
-    matcher = Matcher(_factbase(args, args.settings))
+    service = _service(args)
     if args.json:
         # Streamed: a large export is never held in memory, and results appear as they come.
         for fields in read_messages(args.file):
-            io.json_line({**fields, **_match_fields(matcher.match(fields["text"]))})
+            io.json_line({**fields, **_match_fields(service.check(fields["text"]))})
         return EXIT_OK
 
     messages = list(read_messages(args.file))
@@ -222,7 +225,7 @@ def _cmd_scan(args: argparse.Namespace, io: _Io) -> int:
         disable=not show_progress,
     ) as progress:
         for number, fields in enumerate(progress.track(messages, description="scanning"), start=1):
-            match = matcher.match(fields["text"])
+            match = service.check(fields["text"])
             if match.tier is not Tier.NONE:
                 found.append((number, fields, match))
 
@@ -243,7 +246,7 @@ def _cmd_scan(args: argparse.Namespace, io: _Io) -> int:
     alerts = sum(1 for _, _, match in found if match.alert)
     io.out.print(
         f"Scanned {len(messages)} messages: {alerts} alerts, "
-        f"{len(found) - alerts} suggestions ({len(matcher)} fact-base entries)."
+        f"{len(found) - alerts} suggestions ({len(service.factbase)} fact-base entries)."
     )
     return EXIT_OK
 
@@ -304,8 +307,17 @@ def _cmd_facts_show(args: argparse.Namespace, io: _Io) -> int:
     return EXIT_OK
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes shared values (a source date that is also `as_of`) in full, never as &anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _yaml_dump(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=YAML_WIDTH)
+    return yaml.dump(
+        document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=YAML_WIDTH
+    )
 
 
 def _curation_gap(document: dict[str, Any], origin: str) -> str | None:
@@ -319,6 +331,8 @@ def _curation_gap(document: dict[str, Any], origin: str) -> str | None:
 
 def _cmd_facts_import(args: argparse.Namespace, io: _Io) -> int:
     entries = list(load_factbase([args.file]))
+    # Check the target before printing anything: a refused import leaves only the error line.
+    files = None if args.out is None else _planned_files(entries, Path(args.out), args.force)
     verdicts = Counter(entry.verdict.value for entry in entries)
     table = Table(title=f"{len(entries)} entries in {args.file}", title_justify="left")
     for column in ("id", "verdict", "languages", "claim"):
@@ -332,24 +346,31 @@ def _cmd_facts_import(args: argparse.Namespace, io: _Io) -> int:
         )
     io.out.print(table)
     io.out.print(", ".join(f"{name}: {count}" for name, count in sorted(verdicts.items())))
-    if args.out is None:
+    if files is None:
         io.out.print("Nothing written (use --out DIR to write the entries as YAML files).")
         return EXIT_OK
-    _write_entries(entries, Path(args.out), force=args.force, io=io)
+    _write_files(files, Path(args.out), io=io)
     return EXIT_OK
 
 
-def _write_entries(entries: Iterable[FactEntry], out: Path, *, force: bool, io: _Io) -> None:
+def _planned_files(
+    entries: Iterable[FactEntry], out: Path, force: bool
+) -> list[tuple[Path, dict[str, Any]]]:
+    """One curated YAML document per entry, after checking none would clobber a file."""
     files = [(out / f"{entry.id}.yaml", _entry_document(entry)) for entry in entries]
-    # Check everything before writing anything: a half-written import is worse than none.
     if out.exists() and not out.is_dir():
         raise InputFormatError(f"--out {out}: exists and is not a folder")
     taken = [path for path, _ in files if path.exists()]
     if taken and not force:
+        # Curated files are hand work; an import must never replace them by accident.
         raise InputFormatError(
             f"{taken[0]} already exists ({len(taken)} of {len(files)} files would be "
             "overwritten; use --force to replace them)"
         )
+    return files
+
+
+def _write_files(files: list[tuple[Path, dict[str, Any]]], out: Path, *, io: _Io) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for path, document in files:
@@ -387,7 +408,7 @@ def _cmd_facts_export(args: argparse.Namespace, io: _Io) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, io: _Io) -> int:
-    service = ClaimwatchService(factbase=_factbase(args, args.settings), store=MemoryStore())
+    service = _service(args)
     report = asyncio.run(replay(sample_channel_path(), service=service, console=io.out))
     io.out.print()
     io.out.print(

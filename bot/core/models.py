@@ -1,4 +1,4 @@
-"""Domain values shared by every room of claimwatch: frozen, platform-neutral, cheap to pass around."""
+"""Domain values shared by every room of claimwatch: frozen, platform-neutral, cheap to pass."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the service decided for one message, and why. Adapters render it; they never re-decide."""
+    """What the service decided for a message, and why. Adapters render it; they never re-decide."""
 
     action: Action
     message: IncomingMessage

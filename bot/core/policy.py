@@ -32,7 +32,9 @@ def skip_reason(message: IncomingMessage, config: GuildConfig) -> str | None:
 def thresholds_for(config: GuildConfig, default: Thresholds) -> Thresholds:
     return Thresholds(
         alert=config.alert_threshold if config.alert_threshold is not None else default.alert,
-        suggest=config.suggest_threshold if config.suggest_threshold is not None else default.suggest,
+        suggest=config.suggest_threshold
+        if config.suggest_threshold is not None
+        else default.suggest,
     )
 
 

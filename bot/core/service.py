@@ -89,9 +89,7 @@ class ClaimwatchService:
         """Decide what passive monitoring does with one chat message: reply, suggest or ignore."""
         config = await self._store.get_config(msg.platform, msg.server_id)
 
-        def decide(
-            action: Action, reason: str, match: Match = _UNCHECKED, queue_id: str | None = None
-        ) -> Decision:
+        def decide(action: Action, reason: str, match: Match = _UNCHECKED) -> Decision:
             return Decision(
                 action=action,
                 message=msg,
@@ -99,7 +97,6 @@ class ClaimwatchService:
                 reason=reason,
                 reply_mode=config.reply_mode,
                 log_channel=config.log_channel,
-                queue_id=queue_id,
             )
 
         skip = policy.skip_reason(msg, config)
@@ -120,7 +117,7 @@ class ClaimwatchService:
             claim_id = match.entry.id if match.entry is not None else ""
             keys = policy.cooldown_keys(msg, claim_id, config)
             if not await self._store.take_cooldowns(keys, now=now):
-                # Not queued either: the claim was just answered here; a queue entry would be noise.
+                # Not queued either: the bot spoke here moments ago; moderators need no echo of it.
                 return decide(Action.IGNORE, "cooldown", match)
             decision = decide(action, reason, match)
         else:

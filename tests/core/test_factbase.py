@@ -9,15 +9,37 @@ import pytest
 from bot.core.factbase import MIN_PHRASINGS, load_bundled, load_factbase
 from bot.errors import FactBaseError
 
-REQUIRED_IDS = """
-zelensky-dictator zelensky-term-expired zelensky-refuses-to-resign zelensky-approval-4-percent
-ukraine-started-the-war us-aid-350-billion ukraine-must-repay-aid minerals-deal-handover
-drone-attack-all-intercepted europe-pays-nothing us-biolabs bucha-staged ukraine-nazi-regime
-mariupol-theatre-staged kramatorsk-ukrainian-missile mh17-ukraine crimea-referendum-legit
-nato-no-expansion-promise zelensky-fled-kyiv zelensky-cocaine zelensky-yachts zelenska-bugatti
-weapons-black-market ghost-of-kyiv snake-island-all-killed russia-only-military-targets
-kakhovka-dam-ukraine children-evacuated-not-deported donbas-genocide
-""".split()
+REQUIRED_IDS = [
+    "zelensky-dictator",
+    "zelensky-term-expired",
+    "zelensky-refuses-to-resign",
+    "zelensky-approval-4-percent",
+    "ukraine-started-the-war",
+    "us-aid-350-billion",
+    "ukraine-must-repay-aid",
+    "minerals-deal-handover",
+    "drone-attack-all-intercepted",
+    "europe-pays-nothing",
+    "us-biolabs",
+    "bucha-staged",
+    "ukraine-nazi-regime",
+    "mariupol-theatre-staged",
+    "kramatorsk-ukrainian-missile",
+    "mh17-ukraine",
+    "crimea-referendum-legit",
+    "nato-no-expansion-promise",
+    "zelensky-fled-kyiv",
+    "zelensky-cocaine",
+    "zelensky-yachts",
+    "zelenska-bugatti",
+    "weapons-black-market",
+    "ghost-of-kyiv",
+    "snake-island-all-killed",
+    "russia-only-military-targets",
+    "kakhovka-dam-ukraine",
+    "children-evacuated-not-deported",
+    "donbas-genocide",
+]
 
 GOOD_ENTRY = """
 id: sample-claim
@@ -25,8 +47,8 @@ claim: A sample claim that people repeat in chat.
 verdict: false
 context: What is actually known about the sample, in neutral words.
 sources:
-  - {publisher: Example Publisher, title: First report, url: "https://example.org/a", date: 2024-01-01}
-  - {publisher: Example Agency, title: Second report, url: "https://example.org/b", date: 2024-02-01}
+  - {publisher: Example Publisher, title: First, url: "https://example.org/a", date: 2024-01-01}
+  - {publisher: Example Agency, title: Second, url: "https://example.org/b", date: 2024-02-01}
 phrasings:
   en: [one way, another way, third way, fourth way, fifth way]
   uk: [перший спосіб, другий спосіб]
@@ -41,7 +63,9 @@ def test_bundled_base_has_every_required_entry_with_sources_and_phrasings() -> N
     assert set(REQUIRED_IDS) <= {entry.id for entry in base}
     for entry in base:
         assert len(entry.sources) >= 2, entry.id
-        assert all(s.url.startswith(("https://", "http://")) and s.date for s in entry.sources), entry.id
+        assert all(s.url.startswith(("https://", "http://")) and s.date for s in entry.sources), (
+            entry.id
+        )
         for lang, minimum in MIN_PHRASINGS.items():
             assert len(entry.phrasings[lang]) >= minimum, (entry.id, lang)
         assert len(entry.context) <= 700, entry.id

@@ -159,7 +159,7 @@ async def test_bots_direct_messages_and_exempt_authors_are_left_alone(
 ) -> None:
     await monitor(store, exempt_roles=frozenset({"mods"}))
 
-    decision = await service.on_message(message(CLAIM, **fields))
+    decision = await service.on_message(message(CLAIM, **fields))  # type: ignore[arg-type]
 
     assert decision.action is Action.IGNORE
     assert decision.reason == reason
@@ -200,9 +200,7 @@ async def test_a_duplicate_delivery_is_answered_once(
 async def test_the_same_message_id_in_another_channel_is_not_a_duplicate(
     service: ClaimwatchService, store: MemoryStore
 ) -> None:
-    await store.set_config(
-        PLATFORM, SERVER, GuildConfig(monitored_channels=frozenset({"a", "b"}))
-    )
+    await store.set_config(PLATFORM, SERVER, GuildConfig(monitored_channels=frozenset({"a", "b"})))
 
     first = await service.on_message(message(CLAIM, "m1", channel="a", author="a"))
     second = await service.on_message(message(OTHER_CLAIM, "m1", channel="b", author="b"))

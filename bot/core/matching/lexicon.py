@@ -90,7 +90,7 @@ def is_name(key: str) -> bool:
 def is_stop_key(key: str) -> bool:
     if key in _NAMES:
         return False
-    return len(key) < 2 and not key.isdigit() or _zipf_by_key().get(key, 0.0) >= STOP_ZIPF
+    return (len(key) < 2 and not key.isdigit()) or _zipf_by_key().get(key, 0.0) >= STOP_ZIPF
 
 
 def _keys(words: str) -> frozenset[str]:
@@ -108,19 +108,70 @@ _NAMES = _keys(
 
 # Negations: a debunk when one stands just before a claim term and the claim itself has none there.
 NEGATIONS = frozenset(
-    "not no never isn't wasn't aren't weren't didn't doesn't don't hasn't haven't nobody nothing "
-    "neither nor isnt wasnt didnt doesnt dont won't wont can't cannot cant couldn't never "
-    "не ні ни нет немає нема ніколи никогда ніхто никто жодних жодної жодного жоден ніякої ніяких "
-    "никаких никакой никакого ни одного ни одной".split()
+    [
+        "not",
+        "no",
+        "never",
+        "isn't",
+        "wasn't",
+        "aren't",
+        "weren't",
+        "didn't",
+        "doesn't",
+        "don't",
+        "hasn't",
+        "haven't",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "isnt",
+        "wasnt",
+        "didnt",
+        "doesnt",
+        "dont",
+        "won't",
+        "wont",
+        "can't",
+        "cannot",
+        "cant",
+        "couldn't",
+        "never",
+        "не",
+        "ні",
+        "ни",
+        "нет",
+        "немає",
+        "нема",
+        "ніколи",
+        "никогда",
+        "ніхто",
+        "никто",
+        "жодних",
+        "жодної",
+        "жодного",
+        "жоден",
+        "ніякої",
+        "ніяких",
+        "никаких",
+        "никакой",
+        "никакого",
+        "ни",
+        "одного",
+        "ни",
+        "одной",
+    ]
 )
 
 # Words that call a claim false or mock it, in any of the three languages.
 DEBUNK_CUES = _keys(
     "myth myths debunked debunk debunking hoax lie lies lying liar liars propaganda propagandist "
     "disinformation disinfo misinformation misinfo nonsense bullshit bs conspiracy untrue baseless "
-    "fabricated fabrication fake fakes falsehood false factcheck fact-check debunks ridiculous absurd "
+    "fabricated fabrication fake fakes falsehood false factcheck fact-check debunks "
+    "ridiculous absurd "
     "bogus garbage debunked busted narrative "
-    "міф міфи фейк фейки брехня брехливий неправда пропаганда пропагандисти дезінформація спростовано "
+    "міф міфи фейк фейки брехня брехливий неправда пропаганда пропагандисти дезінформація "
+    "спростовано "
     "спростування вигадка маячня нісенітниця "
     "миф мифы фейк фейки ложь лживый враньё вранье неправда пропаганда пропагандисты дезинформация "
     "опровергнуто опровержение выдумка бред чушь"
@@ -155,7 +206,22 @@ DEBUNK_PHRASES = (
 )
 
 # "not only", "not saying": a negation that hedges rather than denies.
-HEDGES = frozenset("only just saying say that even sure ли лише тільки только просто".split())
+HEDGES = frozenset(
+    [
+        "only",
+        "just",
+        "saying",
+        "say",
+        "that",
+        "even",
+        "sure",
+        "ли",
+        "лише",
+        "тільки",
+        "только",
+        "просто",
+    ]
+)
 
 # Reported speech: someone else's claim relayed, often to criticise it.
 REPORT_CUES = _keys(

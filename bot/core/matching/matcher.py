@@ -67,7 +67,7 @@ NO_MATCH = Match(entry=None, tier=Tier.NONE, score=0.0)
 
 
 def _names_something(terms: Terms, matched: frozenset[str]) -> bool:
-    """Whether the message names its subject: a country or leader anywhere, or a rare shared word."""
+    """Whether the message names its subject: a country or leader, or a rare shared word."""
     return any(
         is_specific(tok) and (key in matched or is_name(key))
         for tok, key in zip(terms.tokens, terms.keys, strict=True)
@@ -158,10 +158,16 @@ class Matcher:
         matched = terms.key_set.intersection(phrasing.keys)
         evidence = sum(weights[k] for k in matched)
         shared = len(matched)
-        missing = [(k, s) for k, s in zip(phrasing.keys, phrasing.skeletons) if k not in matched]
+        missing = [
+            (k, s)
+            for k, s in zip(phrasing.keys, phrasing.skeletons, strict=True)
+            if k not in matched
+        ]
         if missing:
             spare = [
-                tok for tok, key in zip(terms.tokens, terms.keys) if key and key not in matched
+                tok
+                for tok, key in zip(terms.tokens, terms.keys, strict=True)
+                if key and key not in matched
             ]
             if spare:
                 for key, spelling in missing:

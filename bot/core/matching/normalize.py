@@ -3,8 +3,8 @@
 Two levels:
 - `clean(text)`: what a reader sees, minus noise — Unicode NFKC, case folded, URLs, mentions, custom
   emoji, markup and pictographs removed, letters repeated for emphasis squeezed ("sooooo" -> "soo").
-- `term_key(token)`: a script-neutral skeleton used for term evidence. Cyrillic is transliterated and
-  Latin spellings simplified so that "зеленский", "zelenskiy" and "Zelenskyy" meet; the key keeps
+- `term_key(token)`: a script-neutral skeleton used for term evidence. Cyrillic is transliterated
+  and Latin spellings simplified so that "зеленский", "zelenskiy" and "Zelenskyy" meet; the key keeps
   the first `KEY_LENGTH` letters, a cheap stemmer that copes with Ukrainian and Russian inflection.
 """
 
@@ -44,7 +44,23 @@ _TOKEN = re.compile(_WORD)
 # A token, or punctuation that ends a clause (negation does not reach past it).
 _TOKEN_OR_BREAK = re.compile(rf"({_WORD})|[,.;:!?…—–()]")
 # Conjunctions that open a new clause: "he is not a saint, but a dictator".
-CLAUSE_WORDS = frozenset("but because while though although however а но але бо проте однак потому".split())
+CLAUSE_WORDS = frozenset(
+    [
+        "but",
+        "because",
+        "while",
+        "though",
+        "although",
+        "however",
+        "а",
+        "но",
+        "але",
+        "бо",
+        "проте",
+        "однак",
+        "потому",
+    ]
+)
 _SPACES = re.compile(r"\s+")
 
 # Common misspellings and spellings of names that claims revolve around, mapped to one form.
@@ -171,7 +187,7 @@ def tokenize_clauses(cleaned: str) -> tuple[list[str], list[int]]:
 
 @lru_cache(maxsize=200_000)
 def skeleton(token: str) -> str:
-    """Script-neutral spelling of one token: transliterated, simplified, doubled letters squeezed."""
+    """Script-neutral spelling of a token: transliterated, simplified, doubled letters squeezed."""
     word = token.translate(_CYRILLIC_TO_LATIN)
     for old, new in _LATIN_SIMPLIFY:
         if old in word:
@@ -181,7 +197,7 @@ def skeleton(token: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def term_key(token: str) -> str:
-    """The index key of one token: its skeleton, an English plural 's' dropped, cut to KEY_LENGTH."""
+    """A token's index key: its skeleton, an English plural 's' dropped, cut to KEY_LENGTH."""
     word = skeleton(token)
     if len(word) > 3 and word.endswith("s") and token.isascii() and not word.isdigit():
         word = word[:-1]

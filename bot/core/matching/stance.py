@@ -15,11 +15,11 @@ from bot.core.matching.lexicon import (
     DEBUNK_CUES,
     DEBUNK_PHRASES,
     HEDGES,
-    commonness,
-    is_name,
     NEGATIONS,
     QUESTION_OPENERS,
     REPORT_CUES,
+    commonness,
+    is_name,
 )
 from bot.core.models import Stance
 
@@ -30,7 +30,7 @@ NEGATION_WINDOW = 3
 # Summed rarity of context words a message must repeat to count as citing the facts (two rare
 # words, or three everyday ones).
 FACT_ECHO_MIN = 1.6
-QUOTES = "\"“”«»„"
+QUOTES = '"“”«»„'
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
 
 

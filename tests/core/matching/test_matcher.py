@@ -1,4 +1,4 @@
-"""The matcher as moderators meet it: confident on claims, silent on chatter, debunks and look-alikes."""
+"""The matcher as moderators meet it: sure on claims, silent on chatter, debunks and look-alikes."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def matcher(bundled: FactBase) -> Matcher:
         ("the americans run secret biolabs in ukraine making bioweapons", "us-biolabs"),
     ],
 )
-def test_plain_claims_alert_with_the_right_entry(matcher: Matcher, text: str, claim_id: str) -> None:
+def test_plain_claims_alert_with_the_right_entry(
+    matcher: Matcher, text: str, claim_id: str
+) -> None:
     result = matcher.match(text)
     assert result.tier is Tier.ALERT
     assert result.claim_id == claim_id
@@ -47,7 +49,7 @@ def test_plain_claims_alert_with_the_right_entry(matcher: Matcher, text: str, cl
         "Зеленский не диктатор",
         "No, Ukraine didn't start the war, Russia invaded on 24 February 2022",
         "the $350bn figure is made up, Congress appropriated about 175",
-        "RT again with the \"Ukraine is run by Nazis\" line lol",
+        'RT again with the "Ukraine is run by Nazis" line lol',
     ],
 )
 def test_debunks_never_alert(matcher: Matcher, text: str) -> None:

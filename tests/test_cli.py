@@ -1,0 +1,456 @@
+"""The `claimwatch` command line as scripts and people use it: output contracts, exit codes and
+one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.cli import EXIT_OK, EXIT_USAGE, main
+from bot.core.factbase import bundled_path, load_bundled, load_factbase
+
+EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
+CLAIM = "Zelensky is a dictator who cancelled the elections"
+CLAIM_ID = "zelensky-dictator"
+OTHER_CLAIM = "The US runs secret biolabs in Ukraine, everyone knows it"
+CHATTER = "I had pizza for dinner"
+MATCH_FIELDS = {"alert", "tier", "claim_id", "score", "stance", "verdict", "phrasing", "terms"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _wide_quiet_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Wide enough that table cells holding ids are not wrapped; no settings from the caller's env.
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in list(os.environ):
+        if name.startswith("CLAIMWATCH_"):
+            monkeypatch.delenv(name)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line_error(code: int, out: str, err: str) -> None:
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert err.startswith("claimwatch: error: ")
+    assert err.endswith("\n") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def one_entry_factbase(tmp_path: Path, entry_id: str = "us-biolabs") -> Path:
+    target = tmp_path / f"{entry_id}.yaml"
+    shutil.copy(bundled_path() / "entries" / f"{entry_id}.yaml", target)
+    return target
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def test_check_json_reports_an_alert(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "--json", CLAIM)
+
+    assert (code, err) == (EXIT_OK, "")
+    result = json.loads(out)
+    assert MATCH_FIELDS | {"text"} <= set(result)
+    assert result["text"] == CLAIM
+    assert result["alert"] is True
+    assert result["tier"] == "alert"
+    assert result["claim_id"] == CLAIM_ID
+    assert result["verdict"] == "misleading"
+    assert 0 <= result["score"] <= 100
+    assert result["stance"] == "asserts"
+    assert isinstance(result["terms"], list) and result["terms"]
+
+
+def test_check_json_reports_no_match_for_chatter(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--json", CHATTER)
+
+    result = json.loads(out)
+    assert code == EXIT_OK
+    assert (result["alert"], result["tier"], result["claim_id"], result["verdict"]) == (
+        False,
+        "none",
+        None,
+        None,
+    )
+
+
+def test_check_shows_the_reply_the_bot_would_post(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", CLAIM)
+
+    assert code == EXIT_OK
+    assert CLAIM_ID in out
+    assert "Fact check · Misleading" in out
+    assert "https://zakon.rada.gov.ua/laws/show/389-19" in out
+
+
+def test_check_without_a_match_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", CHATTER)
+    assert code == EXIT_OK
+    assert "No match" in out
+
+
+def test_facts_option_replaces_the_bundled_fact_base(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    only = one_entry_factbase(tmp_path)
+
+    _, out, _ = run(capsys, "check", "--json", "--facts", str(only), CLAIM)
+    assert json.loads(out)["claim_id"] is None
+    _, out, _ = run(capsys, "check", "--json", "--facts", str(only), OTHER_CLAIM)
+    assert json.loads(out)["claim_id"] == "us-biolabs"
+    _, out, _ = run(capsys, "--facts", str(only), "facts", "list", "--json")
+    assert [entry["id"] for entry in json.loads(out)] == ["us-biolabs"]
+
+
+def test_the_facts_setting_replaces_the_bundled_fact_base(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMWATCH_FACTS", str(one_entry_factbase(tmp_path)))
+
+    code, out, _ = run(capsys, "facts", "validate")
+
+    assert code == EXIT_OK
+    assert "1 entries" in out
+
+
+# --- scan --------------------------------------------------------------------------------------
+
+
+def test_scan_json_keeps_input_order_and_fields(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rows = [
+        {"text": CHATTER, "author": "ann", "id": 1},
+        {"text": CLAIM, "author": "bob", "id": 2},
+        {"text": "", "author": "cat", "id": 3},
+        {"text": OTHER_CLAIM, "author": "dan", "id": 4, "extra": {"kept": True}},
+    ]
+    path = write_jsonl(tmp_path / "messages.jsonl", rows)
+
+    code, out, err = run(capsys, "scan", "--json", str(path))
+
+    assert (code, err) == (EXIT_OK, "")
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == [1, 2, 3, 4]
+    for row, result in zip(rows, results, strict=True):
+        assert {k: result[k] for k in row} == row
+        assert set(result) >= MATCH_FIELDS
+        assert result["tier"] in {"alert", "suggest", "none"}
+        assert 0 <= result["score"] <= 100
+    assert [r["claim_id"] for r in results] == [None, CLAIM_ID, None, "us-biolabs"]
+    assert [r["alert"] for r in results] == [False, True, False, True]
+    assert results[1]["verdict"] == "misleading"
+    assert results[0]["verdict"] is None
+
+
+def test_scan_reads_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps({"text": CLAIM}) + "\n"))
+
+    code, out, _ = run(capsys, "scan", "--json", "-")
+
+    assert code == EXIT_OK
+    assert json.loads(out)["claim_id"] == CLAIM_ID
+
+
+def test_scan_json_reads_a_discord_export(capsys: pytest.CaptureFixture[str]) -> None:
+    export = json.loads((EXPORTS / "discord.json").read_text(encoding="utf-8"))
+
+    code, out, _ = run(capsys, "scan", "--json", str(EXPORTS / "discord.json"))
+
+    assert code == EXIT_OK
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["text"] for r in results] == [m["content"] for m in export["messages"]]
+
+
+def test_scan_report_lists_matches_and_a_summary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write_jsonl(
+        tmp_path / "chat.jsonl",
+        [{"text": CHATTER, "author": "ann"}, {"text": CLAIM, "author": "bob"}],
+    )
+
+    code, out, err = run(capsys, "scan", str(path))
+
+    assert code == EXIT_OK
+    assert err == ""  # no progress bar for a short scan, nor when stderr is not a terminal
+    assert CLAIM_ID in out
+    assert "bob" in out
+    assert "Scanned 2 messages: 1 alerts, 0 suggestions" in out
+
+
+def test_scan_report_of_a_quiet_channel(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "chat.jsonl", [{"text": CHATTER}] * 3)
+
+    code, out, _ = run(capsys, "scan", str(path))
+
+    assert code == EXIT_OK
+    assert "Scanned 3 messages: 0 alerts, 0 suggestions" in out
+
+
+# --- bad usage and bad input: exit 2, one line ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["check"],
+        ["scan"],
+        ["facts"],
+        ["facts", "export", "--format", "csv"],
+        ["check", "--no-such-option", "x"],
+    ],
+    ids=lambda argv: " ".join(argv) or "nothing",
+)
+def test_bad_usage_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert_one_line_error(*run(capsys, *argv))
+
+
+def test_a_missing_file_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "scan", str(tmp_path / "nope.jsonl"))
+    assert_one_line_error(code, out, err)
+    assert "nope.jsonl" in err
+
+
+def test_a_broken_message_file_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"text": "fine"}\n{"text": broken\n', encoding="utf-8")
+
+    code, out, err = run(capsys, "scan", str(path))
+
+    assert_one_line_error(code, out, err)
+    assert "line 2" in err
+
+
+def test_a_broken_fact_base_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    # YAML parser errors span several lines; the command line squashes them into one.
+    broken.write_text("id: x\nclaim: [unclosed\nverdict: false\n", encoding="utf-8")
+
+    code, out, err = run(capsys, "check", "--facts", str(broken), CLAIM)
+
+    assert_one_line_error(code, out, err)
+    assert str(broken) in err
+
+
+def test_a_bad_setting_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMWATCH_LOG_LEVEL", "loud")
+
+    code, out, err = run(capsys, "check", CLAIM)
+
+    assert_one_line_error(code, out, err)
+    assert "CLAIMWATCH_LOG_LEVEL" in err
+
+
+def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == EXIT_OK and "claimwatch" in out
+    code, out, _ = run(capsys, "check", "--help")
+    assert code == EXIT_OK and "--facts" in out
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def test_facts_validate_counts_the_bundled_entries(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "facts", "validate")
+    assert code == EXIT_OK
+    assert f"{len(load_bundled())} entries" in out
+
+
+def test_facts_list_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "facts", "list", "--json")
+
+    assert code == EXIT_OK
+    listed = json.loads(out)
+    bundled = load_bundled()
+    assert [entry["id"] for entry in listed] == [entry.id for entry in bundled]
+    for item, entry in zip(listed, bundled, strict=True):
+        assert {"id", "verdict", "languages", "tags", "claim"} <= set(item)
+        assert item["verdict"] == entry.verdict.value
+        assert item["languages"] == list(entry.languages)
+        assert item["tags"] == list(entry.tags)
+        assert item["claim"] == entry.claim
+
+
+def test_facts_list_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "facts", "list")
+    assert code == EXIT_OK
+    assert CLAIM_ID in out
+    assert f"{len(load_bundled())} entries" in out
+
+
+def test_facts_show(capsys: pytest.CaptureFixture[str]) -> None:
+    entry = load_bundled().get(CLAIM_ID)
+    assert entry is not None
+
+    code, out, _ = run(capsys, "facts", "show", CLAIM_ID)
+    assert code == EXIT_OK
+    assert entry.claim in out
+    assert entry.sources[0].url in out
+
+    code, out, _ = run(capsys, "facts", "show", "--json", CLAIM_ID)
+    assert json.loads(out)["verdict"] == entry.verdict.value
+
+
+def test_facts_show_an_unknown_id(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "facts", "show", "no-such-entry")
+    assert_one_line_error(code, out, err)
+    assert "no-such-entry" in err
+
+
+def test_facts_export_writes_claimreview_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "facts", "export", "--format", "claimreview")
+
+    assert code == EXIT_OK
+    reviews = json.loads(out)
+    assert len(reviews) == len(load_bundled())
+    assert all(review["@type"] == "ClaimReview" for review in reviews)
+
+
+def test_export_then_import_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    exported = tmp_path / "feed.json"
+    drafts = tmp_path / "drafts"
+    bundled = load_bundled()
+
+    code, out, _ = run(capsys, "facts", "export", "--out", str(exported))
+    assert code == EXIT_OK and str(len(bundled)) in out
+
+    code, out, _ = run(capsys, "facts", "import", str(exported))
+    assert code == EXIT_OK
+    assert CLAIM_ID in out
+    assert "Nothing written" in out
+    assert not drafts.exists()
+
+    code, out, _ = run(capsys, "facts", "import", str(exported), "--out", str(drafts))
+    assert code == EXIT_OK
+    written = {path.stem: yaml.safe_load(path.read_text("utf-8")) for path in drafts.iterdir()}
+    assert set(written) == {entry.id for entry in bundled}
+    for entry in bundled:
+        document = written[entry.id]
+        assert (document["id"], document["claim"], document["verdict"]) == (
+            entry.id,
+            entry.claim,
+            entry.verdict.value,
+        )
+        assert document["sources"][0]["url"] == entry.sources[0].url
+    # The feed itself loads back with the same ids, verdicts and claims.
+    reloaded = load_factbase([exported])
+    assert [(e.id, e.verdict, e.claim) for e in reloaded] == [
+        (e.id, e.verdict, e.claim) for e in bundled
+    ]
+
+
+def test_curated_entries_survive_import_to_yaml_unchanged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    copies = tmp_path / "copies"
+
+    code, out, _ = run(capsys, "facts", "import", str(bundled_path()), "--out", str(copies))
+
+    assert code == EXIT_OK
+    assert "need curating" not in out
+    strip = [
+        (e.id, e.claim, e.verdict, e.context, e.sources, e.phrasings, e.tags, e.as_of)
+        for e in load_bundled()
+    ]
+    assert [
+        (e.id, e.claim, e.verdict, e.context, e.sources, e.phrasings, e.tags, e.as_of)
+        for e in load_factbase([copies])
+    ] == strip
+
+
+def test_import_never_overwrites_without_force(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    feed = Path(__file__).resolve().parent / "data" / "claimreview" / "single.json"
+    out_dir = tmp_path / "out"
+    assert run(capsys, "facts", "import", str(feed), "--out", str(out_dir))[0] == EXIT_OK
+    [written] = out_dir.iterdir()
+    written.write_text("# curated by hand\n", encoding="utf-8")
+
+    assert_one_line_error(*run(capsys, "facts", "import", str(feed), "--out", str(out_dir)))
+    assert written.read_text(encoding="utf-8") == "# curated by hand\n"
+    code, _, _ = run(capsys, "facts", "import", str(feed), "--out", str(out_dir), "--force")
+    assert code == EXIT_OK
+    assert "claimReviewed" not in written.read_text(encoding="utf-8")
+    assert yaml.safe_load(written.read_text(encoding="utf-8"))["id"] == written.stem
+
+
+def test_import_of_a_bad_feed_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    feed = tmp_path / "feed.json"
+    feed.write_text('{"claims": [{"claimReview": []}]}', encoding="utf-8")
+    assert_one_line_error(*run(capsys, "facts", "import", str(feed)))
+
+
+# --- demo and the module entry point -----------------------------------------------------------
+
+
+def test_demo_replays_the_sample_channel(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "demo")
+
+    assert (code, err) == (EXIT_OK, "")
+    assert "Fact check · " in out
+    assert "demo-moderator" in out
+    assert "messages:" in out
+
+
+def test_python_dash_m_bot_runs_the_command_line() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMWATCH_")}
+    ok = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--json", CLAIM],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert ok.returncode == EXIT_OK, ok.stderr
+    assert json.loads(ok.stdout)["claim_id"] == CLAIM_ID
+
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "scan", "no-such-file.jsonl"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert bad.returncode == EXIT_USAGE
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("claimwatch: error: ") and bad.stderr.count("\n") == 1
