@@ -4,8 +4,8 @@ Two levels:
 - `clean(text)`: what a reader sees, minus noise — Unicode NFKC, case folded, URLs, mentions, custom
   emoji, markup and pictographs removed, letters repeated for emphasis squeezed ("sooooo" -> "soo").
 - `term_key(token)`: a script-neutral skeleton used for term evidence. Cyrillic is transliterated
-  and Latin spellings simplified so that "зеленский", "zelenskiy" and "Zelenskyy" meet; the key keeps
-  the first `KEY_LENGTH` letters, a cheap stemmer that copes with Ukrainian and Russian inflection.
+  and Latin spellings simplified so that "зеленский", "zelenskiy" and "Zelenskyy" meet; the key
+  keeps the first `KEY_LENGTH` letters, a cheap stemmer for Ukrainian and Russian inflection.
 """
 
 from __future__ import annotations
