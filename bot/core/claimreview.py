@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -261,7 +262,10 @@ class _Feed:
         return FactBaseError(reason, file=self.origin, entry=label, field=field)
 
     def reviews(self, data: Any) -> Iterator[_Review]:
-        if isinstance(data, dict) and "claims" in data and not _types(data):
+        if isinstance(data, Iterator):  # a top-level array, decoded one element at a time
+            for index, item in enumerate(data):
+                yield from self._walk(item, f"[{index}]")
+        elif isinstance(data, dict) and "claims" in data and not _types(data):
             yield from self._claims_search(data)
         elif isinstance(data, dict) and not self._is_container(data) and not _is_claimreview(data):
             raise self.error(
@@ -406,16 +410,16 @@ def _trim(text: str, limit: int = MAX_IMPORTED_CONTEXT_CHARS) -> str:
 def _entry(review: _Review, entry_id: str, origin: str) -> FactEntry:
     verdict = verdict_from_rating(review.rating_text, review.rating)
     rating = review.rating_text or VERDICT_NAMES[verdict].lower()
-    context = review.body or f"{review.publisher} rated this claim {rating}."
+    # Feeds repeat publishers and generated contexts thousands of times: share one string each.
+    context = review.body or sys.intern(f"{review.publisher} rated this claim {rating}.")
+    title = review.title or DEFAULT_SOURCE_TITLE
     return FactEntry(
         id=entry_id,
         claim=review.claim,
         verdict=verdict,
         context=_trim(context),
-        sources=(
-            Source(review.publisher, review.title or DEFAULT_SOURCE_TITLE, review.url, review.date),
-        ),
-        phrasings={review.language: (review.claim,)},
+        sources=(Source(sys.intern(review.publisher), title, review.url, review.date),),
+        phrasings={sys.intern(review.language): (review.claim,)},
         tags=(IMPORTED_TAG,),
         as_of=review.date,
         origin=origin,

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.core.claimreview import entries_from_claimreview
 from bot.core.models import FactEntry, Source, Verdict
 from bot.errors import FactBaseError
 
@@ -172,14 +173,47 @@ def _load_yaml_file(path: Path) -> list[FactEntry]:
     return [entry_from_mapping(item, origin=str(path)) for item in items]
 
 
-def _load_json_file(path: Path) -> list[FactEntry]:
-    # Imported here, not at module level: ClaimReview support builds on this module.
-    from bot.core.claimreview import entries_from_claimreview
+def _array_items(text: str, start: int, origin: str) -> Iterator[Any]:
+    """The elements of the JSON array opening at `start`, decoded one at a time, so that a feed
+    of 100,000 reviews is never held as decoded JSON and as entries at once."""
+    decoder = json.JSONDecoder()
+    end = len(text)
 
+    def skip_space(pos: int) -> int:
+        while pos < end and text[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    pos = skip_space(start + 1)
+    if pos < end and text[pos] == "]":
+        return
+    while True:
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise FactBaseError(f"not valid JSON: {exc}", file=origin) from exc
+        yield item
+        pos = skip_space(pos)
+        if pos < end and text[pos] == ",":
+            pos = skip_space(pos + 1)
+        elif pos < end and text[pos] == "]":
+            if skip_space(pos + 1) != end:
+                raise FactBaseError("not valid JSON: extra data after the array", file=origin)
+            return
+        else:
+            raise FactBaseError(f"not valid JSON: expected ',' or ']' at char {pos}", file=origin)
+
+
+def _load_json_file(path: Path) -> list[FactEntry]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FactBaseError(f"cannot read: {exc}", file=str(path)) from exc
+    start = len(text) - len(text.lstrip())
+    if text.startswith("[", start):
+        return entries_from_claimreview(_array_items(text, start, str(path)), origin=str(path))
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FactBaseError(f"not valid JSON: {exc}", file=str(path)) from exc
     return entries_from_claimreview(data, origin=str(path))

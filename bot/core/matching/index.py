@@ -8,13 +8,14 @@ counts for much more than "bought" or "war".
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.core.factbase import FactBase
-from bot.core.matching.lexicon import commonness, is_stop_key
+from bot.core.matching.lexicon import commonness, is_specific, is_stop_key
 from bot.core.matching.normalize import clean, skeleton, term_key, tokenize_clauses
 from bot.core.models import FactEntry
 
@@ -68,8 +69,20 @@ class Phrasing:
     lang: str
     keys: tuple[str, ...]  # distinct keys, heaviest first
     skeletons: tuple[str, ...]  # a full spelling per key, for typo-tolerant comparison
-    key_string: str  # keys in text order, for rapidfuzz
     total_weight: float
+    names: bool  # names a specific subject (a country, a leader, a rare word, a figure)
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A phrasing between the two passes of `FactIndex.build`: its keys, before weights exist."""
+
+    entry: int
+    text: str
+    lang: str
+    keys: tuple[str, ...]  # distinct keys, in text order
+    spellings: tuple[str, ...]  # a full spelling of each key
+    names: bool
 
 
 @dataclass(slots=True)
@@ -81,68 +94,67 @@ class FactIndex:
     phrasings: list[Phrasing] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
     postings: dict[str, array[int]] = field(default_factory=dict)
-    entry_vocab: list[frozenset[str]] = field(default_factory=list)  # cleaned tokens, all phrasings
-    keyword_keys: list[frozenset[str]] = field(default_factory=list)
-    exclude_keys: list[frozenset[str]] = field(default_factory=list)
-    parsed: list[list[Terms]] = field(default_factory=list)  # per entry, per phrasing
+    # Only entries that have curated keywords or excludes appear here.
+    keyword_keys: dict[int, frozenset[str]] = field(default_factory=dict)
+    exclude_keys: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, factbase: FactBase) -> FactIndex:
         index = cls(factbase=factbase, entries=factbase.entries)
-        parsed: list[list[tuple[str, str, Terms]]] = []
+        drafts: list[_Draft] = []
         doc_freq: dict[str, int] = defaultdict(int)
-        for entry in factbase.entries:
-            texts = [(lang, text, terms_of(text)) for lang, text in entry.all_phrasings()]
-            parsed.append(texts)
-            index.parsed.append([terms for _lang, _text, terms in texts])
+        for entry_pos, entry in enumerate(factbase.entries):
             entry_keys: set[str] = set()
-            vocab: set[str] = set()
-            for _lang, _text, terms in texts:
+            seen: set[frozenset[str]] = set()
+            for lang, text in entry.all_phrasings():
+                terms = terms_of(text)
+                # A phrasing that reduces to the same terms as another adds nothing.
+                if not terms.key_set or terms.key_set in seen:
+                    continue
+                seen.add(terms.key_set)
                 entry_keys |= terms.key_set
-                vocab.update(terms.tokens)
-            keywords = frozenset(k for kw in entry.keywords for k in terms_of(kw).key_set)
-            entry_keys |= keywords
-            for key in entry_keys:
-                doc_freq[key] += 1
-            index.entry_vocab.append(frozenset(vocab))
-            index.keyword_keys.append(keywords)
-            index.exclude_keys.append(
-                frozenset(k for ex in entry.excludes for k in terms_of(ex).key_set)
-            )
-        total = len(factbase.entries)
-        index.weights = {
-            key: math.log1p((total - df + 0.5) / (df + 0.5)) * commonness(key)
-            for key, df in doc_freq.items()
-        }
-        postings: dict[str, list[int]] = defaultdict(list)
-        for entry_pos, texts in enumerate(parsed):
-            seen: set[tuple[str, ...]] = set()
-            for lang, text, terms in texts:
-                if not terms.key_set:
-                    continue
-                ordered = tuple(sorted(terms.key_set, key=lambda k: -index.weights[k]))
-                if ordered in seen:  # a phrasing that reduces to the same terms adds nothing
-                    continue
-                seen.add(ordered)
-                first_spelling: dict[str, str] = {}
+                spellings: dict[str, str] = {}
                 for tok, key in zip(terms.tokens, terms.keys, strict=True):
-                    if key:
-                        first_spelling.setdefault(key, skeleton(tok))
-                phrasing_id = len(index.phrasings)
-                index.phrasings.append(
-                    Phrasing(
-                        entry=entry_pos,
-                        text=text,
-                        lang=lang,
-                        keys=ordered,
-                        skeletons=tuple(first_spelling[k] for k in ordered),
-                        key_string=" ".join(k for k in terms.keys if k),
-                        total_weight=sum(index.weights[k] for k in ordered),
+                    if key and key not in spellings:
+                        spellings[key] = skeleton(tok)
+                names = any(is_specific(tok) for tok, key in zip(terms.tokens, terms.keys) if key)
+                drafts.append(
+                    _Draft(
+                        entry_pos, text, lang, tuple(spellings), tuple(spellings.values()), names
                     )
                 )
-                for key in ordered:
-                    postings[key].append(phrasing_id)
-        index.postings = {
-            key: array("i", ids) for key, ids in postings.items() if len(ids) <= MAX_POSTINGS
+            if entry.keywords:
+                keywords = frozenset(k for kw in entry.keywords for k in terms_of(kw).key_set)
+                index.keyword_keys[entry_pos] = keywords
+                entry_keys |= keywords
+            if entry.excludes:
+                index.exclude_keys[entry_pos] = frozenset(
+                    k for ex in entry.excludes for k in terms_of(ex).key_set
+                )
+            for key in entry_keys:
+                doc_freq[key] += 1
+        total = len(factbase.entries)
+        weights = index.weights = {
+            sys.intern(key): math.log1p((total - df + 0.5) / (df + 0.5)) * commonness(key)
+            for key, df in doc_freq.items()
         }
+        postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        for phrasing_id, draft in enumerate(drafts):
+            order = sorted(range(len(draft.keys)), key=lambda i: -weights[draft.keys[i]])
+            keys = tuple(sys.intern(draft.keys[i]) for i in order)
+            index.phrasings.append(
+                Phrasing(
+                    entry=draft.entry,
+                    text=draft.text,
+                    lang=draft.lang,
+                    keys=keys,
+                    skeletons=tuple(draft.spellings[i] for i in order),
+                    total_weight=sum(weights[k] for k in keys),
+                    names=draft.names,
+                )
+            )
+            for key in keys:
+                postings[key].append(phrasing_id)
+        drafts.clear()
+        index.postings = {key: ids for key, ids in postings.items() if len(ids) <= MAX_POSTINGS}
         return index

@@ -18,6 +18,7 @@ __all__ = [
     "DEBUNK_CUES",
     "DEBUNK_PHRASES",
     "HEDGES",
+    "NEGATION_SKIP",
     "NEGATIONS",
     "QUESTION_OPENERS",
     "REPORT_CUES",
@@ -203,6 +204,12 @@ DEBUNK_PHRASES = (
     "yeah right",
     "sure jan",
     "🙄",
+)
+
+# Adverbs between a negation and the word it negates: "did NOT actually START".
+NEGATION_SKIP = frozenset(
+    "actually really truly literally ever even fully entirely completely exactly directly "
+    "справді дійсно зовсім взагалі действительно вообще совсем".split()
 )
 
 # "not only", "not saying": a negation that hedges rather than denies.

@@ -32,6 +32,8 @@ COVERAGE_WEIGHT = 0.65  # share of the score from weighted term evidence; the re
 TYPO_MIN_SIMILARITY = 80.0  # rapidfuzz ratio for a misspelt word to count as the claim's word
 TYPO_CREDIT = 0.8  # a misspelt term counts for this share of its weight
 TYPO_MIN_LENGTH = 5
+THIN_ENTRY_BONUS = 15.0  # added for an entry with one phrasing, less for two to four
+FULL_PHRASINGS = 5
 KEYWORD_BONUS = 4.0  # an entry's curated keyword present in the message
 MAX_TEXT_CHARS = 4_000  # longer posts are judged on their start; keeps the worst case bounded
 AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decide
@@ -82,6 +84,12 @@ class Matcher:
         self.factbase = factbase
         self.thresholds = thresholds or Thresholds()
         self._index = FactIndex.build(factbase)
+        # The best of many phrasings scores higher than a lone claim sentence would for the same
+        # message; entries with few phrasings (imported fact-checks) get that difference back.
+        self._thin_bonus = [
+            THIN_ENTRY_BONUS * max(0, FULL_PHRASINGS - len(e.all_phrasings())) / (FULL_PHRASINGS - 1)
+            for e in factbase.entries
+        ]
         # Built on first need: only entries that messages come close to ever need one.
         self._profiles: dict[int, ClaimProfile] = {}
 
@@ -97,7 +105,8 @@ class Matcher:
         best_by_entry: dict[int, _Scored] = {}
         message_keys = " ".join(k for k in terms.keys if k)
         for phrasing in candidates:
-            if self._index.exclude_keys[phrasing.entry] & terms.key_set:
+            excluded = self._index.exclude_keys.get(phrasing.entry)
+            if excluded is not None and excluded & terms.key_set:
                 continue
             scored = self._score(terms, message_keys, phrasing)
             current = best_by_entry.get(phrasing.entry)
@@ -116,7 +125,7 @@ class Matcher:
         elif tier is Tier.ALERT and (
             stance is Stance.REPORTS
             or (len(ranked) > 1 and ranked[1].score >= best.score - AMBIGUITY_MARGIN)
-            or not _names_something(terms, best.matched)
+            or (best.phrasing.names and not _names_something(terms, best.matched))
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
             # group chat?"): a moderator decides.
@@ -128,7 +137,8 @@ class Matcher:
         if profile is None:
             entry = self._index.entries[entry_pos]
             known = [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)]
-            profile = ClaimProfile.of(self._index.parsed[entry_pos], known)
+            phrasings = [terms_of(text) for _lang, text in entry.all_phrasings()]
+            profile = ClaimProfile.of(phrasings, known)
             self._profiles[entry_pos] = profile  # a race only builds the same value twice
         return profile
 
@@ -184,9 +194,12 @@ class Matcher:
                         evidence += TYPO_CREDIT * weights[key]
                         shared += 1
         coverage = evidence / phrasing.total_weight
-        similarity = fuzz.token_set_ratio(phrasing.key_string, message_keys)
+        # token_set_ratio compares word sets, so the phrasing's keys in any order will do.
+        similarity = fuzz.token_set_ratio(" ".join(phrasing.keys), message_keys)
         score = COVERAGE_WEIGHT * 100.0 * coverage + (1.0 - COVERAGE_WEIGHT) * similarity
-        if self._index.keyword_keys[phrasing.entry] & terms.key_set:
+        score += self._thin_bonus[phrasing.entry]
+        keywords = self._index.keyword_keys.get(phrasing.entry)
+        if keywords is not None and keywords & terms.key_set:
             score += KEYWORD_BONUS
         if shared < min(MIN_SHARED_TERMS, len(phrasing.keys)):
             score *= LONE_TERM_FACTOR

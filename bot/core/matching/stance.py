@@ -15,6 +15,7 @@ from bot.core.matching.lexicon import (
     DEBUNK_CUES,
     DEBUNK_PHRASES,
     HEDGES,
+    NEGATION_SKIP,
     NEGATIONS,
     QUESTION_OPENERS,
     REPORT_CUES,
@@ -27,6 +28,7 @@ __all__ = ["NEGATION_WINDOW", "ClaimProfile", "stance_of"]
 
 # How many tokens after a negation, within its clause, it still governs: "did NOT really START it".
 NEGATION_WINDOW = 3
+NEGATED_WORDS = 2  # content words a negation reaches: "не починала війну" negates both
 # Summed rarity of context words a message must repeat to count as citing the facts (two rare
 # words, or three everyday ones).
 FACT_ECHO_MIN = 1.6
@@ -35,13 +37,16 @@ _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„
 
 
 def _governed(terms: Terms, i: int) -> set[str]:
-    """Keys that the negation at token `i` governs."""
+    """The keys a negation at token `i` governs: the next content words of its clause, within
+    NEGATION_WINDOW tokens ("did not START the WAR", "не ДИКТАТОР")."""
+    governed: set[str] = set()
     end = min(len(terms.tokens), i + 1 + NEGATION_WINDOW)
-    return {
-        terms.keys[j]
-        for j in range(i + 1, end)
-        if terms.keys[j] and terms.clauses[j] == terms.clauses[i]
-    }
+    for j in range(i + 1, end):
+        if terms.clauses[j] != terms.clauses[i] or len(governed) == NEGATED_WORDS:
+            break
+        if terms.keys[j] and terms.tokens[j] not in NEGATION_SKIP:
+            governed.add(terms.keys[j])
+    return governed
 
 
 @dataclass(frozen=True, slots=True)
