@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.core.factbase import FactBase
-from bot.core.matching.lexicon import commonness, is_specific, is_stop_key
+from bot.core.matching.lexicon import commonness, is_name, is_specific, is_stop_key
 from bot.core.matching.normalize import clean, skeleton, term_key, tokenize_clauses
 from bot.core.models import FactEntry
 
@@ -70,6 +70,7 @@ class Phrasing:
     keys: tuple[str, ...]  # distinct keys, heaviest first
     skeletons: tuple[str, ...]  # a full spelling per key, for typo-tolerant comparison
     total_weight: float
+    retrieval_weight: float  # the part of total_weight carried by keys that have postings
     names: bool  # names a specific subject (a country, a leader, a rare word, a figure)
 
 
@@ -138,6 +139,12 @@ class FactIndex:
             sys.intern(key): math.log1p((total - df + 0.5) / (df + 0.5)) * commonness(key)
             for key, df in doc_freq.items()
         }
+        phrasing_freq = Counter(key for draft in drafts for key in draft.keys)
+        # Country and leader names, and keys shared by too many phrasings, pick no candidates:
+        # they would make every on-topic message walk long postings lists.
+        retrieval = {
+            key for key, n in phrasing_freq.items() if n <= MAX_POSTINGS and not is_name(key)
+        }
         postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
         for phrasing_id, draft in enumerate(drafts):
             order = sorted(range(len(draft.keys)), key=lambda i: -weights[draft.keys[i]])
@@ -150,11 +157,13 @@ class FactIndex:
                     keys=keys,
                     skeletons=tuple(draft.spellings[i] for i in order),
                     total_weight=sum(weights[k] for k in keys),
+                    retrieval_weight=sum(weights[k] for k in keys if k in retrieval),
                     names=draft.names,
                 )
             )
             for key in keys:
-                postings[key].append(phrasing_id)
+                if key in retrieval:
+                    postings[key].append(phrasing_id)
         drafts.clear()
-        index.postings = {key: ids for key, ids in postings.items() if len(ids) <= MAX_POSTINGS}
+        index.postings = dict(postings)
         return index

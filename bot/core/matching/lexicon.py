@@ -25,6 +25,7 @@ __all__ = [
     "STOP_ZIPF",
     "commonness",
     "is_name",
+    "side_of",
     "is_specific",
     "is_stop_key",
 ]
@@ -100,11 +101,25 @@ def _keys(words: str) -> frozenset[str]:
 
 # Country and people names are as frequent as function words in Ukrainian and Russian text, yet
 # "who started the war" is not the claim without "Ukraine": they stay (lightly weighted) evidence.
-_NAMES = _keys(
-    "ukraine україна украина russia росія россия kyiv київ киев moscow москва zelensky зеленський "
-    "зеленский putin путін путин usa сша america америка europe європа европа nato нато "
-    "crimea крим крым donbas донбас"
-)
+# The parties a claim can blame or credit. "Russia started the war" shares every word but one
+# with "Ukraine started the war": the party named is what tells them apart.
+_SIDES = {
+    "ukraine": "ukraine ukrainian україна український украина украинский kyiv київ киев zelensky "
+    "зеленський зеленский зсу всу",
+    "russia": "russia russian росія російський россия российский рф moscow москва putin путін "
+    "путин kremlin кремль",
+    "us": "usa сша america american америка американський американский pentagon пентагон "
+    "washington вашингтон",
+    "europe": "europe european європа европа eu єс ес",
+    "nato": "nato нато",
+}
+_SIDE_OF_KEY = {term_key(word): side for side, words in _SIDES.items() for word in words.split()}
+_NAMES = frozenset(_SIDE_OF_KEY) | _keys("crimea крим крым donbas донбас")
+
+
+def side_of(key: str) -> str | None:
+    """The party a key names ("rosia" -> "russia"), if any."""
+    return _SIDE_OF_KEY.get(key)
 
 
 # Negations: a debunk when one stands just before a claim term and the claim itself has none there.
@@ -170,7 +185,7 @@ DEBUNK_CUES = _keys(
     "disinformation disinfo misinformation misinfo nonsense bullshit bs conspiracy untrue baseless "
     "fabricated fabrication fake fakes falsehood false factcheck fact-check debunks "
     "ridiculous absurd "
-    "bogus garbage debunked busted narrative "
+    "bogus garbage debunked busted narrative wrong incorrect inaccurate exaggerated exaggeration "
     "міф міфи фейк фейки брехня брехливий неправда пропаганда пропагандисти дезінформація "
     "спростовано "
     "спростування вигадка маячня нісенітниця "
@@ -203,6 +218,13 @@ DEBUNK_PHRASES = (
     "oh sure",
     "yeah right",
     "sure jan",
+    "who still believes",
+    "anyone still believe",
+    "хто ще вірить",
+    "хто досі вірить",
+    "кто ещё верит",
+    "кто еще верит",
+    "кто до сих пор верит",
     "🙄",
 )
 

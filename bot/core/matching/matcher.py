@@ -8,14 +8,13 @@ phrasing's weighted evidence the message carries (typos forgiven) and how simila
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.core.factbase import FactBase
 from bot.core.matching.index import FactIndex, Phrasing, Terms, terms_of
-from bot.core.matching.lexicon import is_name, is_specific
+from bot.core.matching.lexicon import is_name, is_specific, side_of
 from bot.core.matching.normalize import skeleton
 from bot.core.matching.stance import ClaimProfile, stance_of
 from bot.core.models import FactEntry, Match, Stance, Tier
@@ -23,11 +22,12 @@ from bot.core.models import FactEntry, Match, Stance, Tier
 __all__ = ["ALERT_THRESHOLD", "SUGGEST_THRESHOLD", "Matcher", "Thresholds"]
 
 # Calibrated on tests/data/devset.jsonl with a margin (see README, "How well it works").
-ALERT_THRESHOLD = 72.0
+ALERT_THRESHOLD = 70.0
 SUGGEST_THRESHOLD = 58.0
 
 RETRIEVE_MIN_COVERAGE = 0.3  # exact-key coverage a phrasing needs to be scored at all
-MAX_CANDIDATES = 12  # phrasings scored in full per message
+MAX_CANDIDATES = 10  # phrasings scored in full per message
+MAX_PHRASINGS_PER_ENTRY = 3  # so that one entry's many phrasings leave room for rivals
 COVERAGE_WEIGHT = 0.65  # share of the score from weighted term evidence; the rest is similarity
 TYPO_MIN_SIMILARITY = 80.0  # rapidfuzz ratio for a misspelt word to count as the claim's word
 TYPO_CREDIT = 0.8  # a misspelt term counts for this share of its weight
@@ -77,6 +77,14 @@ def _names_something(terms: Terms, matched: frozenset[str]) -> bool:
     )
 
 
+def _blames_another_party(terms: Terms, phrasing: Phrasing) -> bool:
+    """The claim names one party and the message only others: "Russia started the war" is not
+    "Ukraine started the war", however many words they share."""
+    claimed = {side for k in phrasing.keys if (side := side_of(k))}
+    named = {side for k in terms.key_set if (side := side_of(k))}
+    return bool(claimed and named and not claimed & named)
+
+
 class Matcher:
     """Matches messages against one fact base. Build once; `match` is pure and thread-safe."""
 
@@ -104,11 +112,12 @@ class Matcher:
             return NO_MATCH
         best_by_entry: dict[int, _Scored] = {}
         message_keys = " ".join(k for k in terms.keys if k)
+        spellings = [skeleton(tok) for tok in terms.tokens]
         for phrasing in candidates:
             excluded = self._index.exclude_keys.get(phrasing.entry)
             if excluded is not None and excluded & terms.key_set:
                 continue
-            scored = self._score(terms, message_keys, phrasing)
+            scored = self._score(terms, message_keys, spellings, phrasing)
             current = best_by_entry.get(phrasing.entry)
             if current is None or scored.score > current.score:
                 best_by_entry[phrasing.entry] = scored
@@ -126,6 +135,7 @@ class Matcher:
             stance is Stance.REPORTS
             or (len(ranked) > 1 and ranked[1].score >= best.score - AMBIGUITY_MARGIN)
             or (best.phrasing.names and not _names_something(terms, best.matched))
+            or _blames_another_party(terms, best.phrasing)
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
             # group chat?"): a moderator decides.
@@ -157,13 +167,26 @@ class Matcher:
             return []
         phrasings = self._index.phrasings
         covered = [
-            (total / phrasings[pid].total_weight, pid)
+            (total / phrasings[pid].retrieval_weight, pid)
             for pid, total in acc.items()
-            if total >= RETRIEVE_MIN_COVERAGE * phrasings[pid].total_weight
+            if total >= RETRIEVE_MIN_COVERAGE * phrasings[pid].retrieval_weight
         ]
-        return [phrasings[pid] for _cov, pid in heapq.nlargest(MAX_CANDIDATES, covered)]
+        covered.sort(reverse=True)
+        chosen: list[Phrasing] = []
+        per_entry: dict[int, int] = {}
+        for _cov, pid in covered:
+            phrasing = phrasings[pid]
+            seen = per_entry.get(phrasing.entry, 0)
+            if seen < MAX_PHRASINGS_PER_ENTRY:
+                per_entry[phrasing.entry] = seen + 1
+                chosen.append(phrasing)
+                if len(chosen) == MAX_CANDIDATES:
+                    break
+        return chosen
 
-    def _score(self, terms: Terms, message_keys: str, phrasing: Phrasing) -> _Scored:
+    def _score(
+        self, terms: Terms, message_keys: str, spellings: list[str], phrasing: Phrasing
+    ) -> _Scored:
         weights = self._index.weights
         matched = terms.key_set.intersection(phrasing.keys)
         evidence = sum(weights[k] for k in matched)
@@ -175,8 +198,8 @@ class Matcher:
         ]
         if missing:
             spare = [
-                tok
-                for tok, key in zip(terms.tokens, terms.keys, strict=True)
+                spelling
+                for spelling, key in zip(spellings, terms.keys, strict=True)
                 if key and key not in matched
             ]
             if spare:
@@ -187,7 +210,7 @@ class Matcher:
                         spelling,
                         spare,
                         scorer=fuzz.ratio,
-                        processor=skeleton,
+                        processor=None,  # both sides are skeletons already
                         score_cutoff=TYPO_MIN_SIMILARITY,
                     )
                     if hit is not None:

@@ -34,10 +34,10 @@ _NOISE = re.compile(
     r"|(?<!\w)@\w+"  # plain @mentions
     r"|:[a-z0-9_+\-]+:"  # :shortcode: emoji
     r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]"  # pictographs, variation selector, ZWJ
+    r"|[*_~`|>#\[\]{}\\]+"  # markup
 )
-_MARKUP = re.compile(r"[*_~`|>#\[\]{}\\]+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
-_APOSTROPHES = re.compile(r"[\u2019\u02bc\u2018`´]")
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u02bc\u2018´", "'"))
 # Letters then digits stay one token ("mh17", "f16"); digits then letters split ("350bn").
 _WORD = r"[^\W\d_]+\d+[^\W_]*|\d+|[^\W\d_]+(?:'[^\W\d_]+)*"
 _TOKEN = re.compile(_WORD)
@@ -61,7 +61,6 @@ CLAUSE_WORDS = frozenset(
         "потому",
     ]
 )
-_SPACES = re.compile(r"\s+")
 
 # Common misspellings and spellings of names that claims revolve around, mapped to one form.
 NAME_VARIANTS = {
@@ -158,11 +157,9 @@ _DOUBLES = re.compile(r"(.)\1+")
 def clean(text: str) -> str:
     """Case-folded, de-noised text; never raises on any string."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = _NOISE.sub(" ", text)
-    text = _APOSTROPHES.sub("'", text)
-    text = _MARKUP.sub(" ", text)
+    text = _NOISE.sub(" ", text.translate(_APOSTROPHES))
     text = _REPEATS.sub(r"\1\1", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def tokenize(cleaned: str) -> list[str]:
