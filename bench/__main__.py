@@ -162,7 +162,8 @@ def main() -> int:
     missing = len(results["targets"]) - passed - failed
     console.print(
         f"targets: {passed} passed, {failed} failed, {missing} not measured; "
-        f"{results['total_s']} s; results in {_display(args.out)}"
+        f"{results['total_s']} s; results in {_display(args.out)}",
+        soft_wrap=True,
     )
     return 1 if args.strict and not results["all_pass"] else 0
 

@@ -40,7 +40,12 @@ class Target:
         return None if value is None else OPS[self.op](value, self.threshold)
 
     def describe(self) -> str:
-        shown = f"{self.threshold:.0%}" if self.percent else f"{self.threshold:,.3g}"
+        if self.percent:
+            shown = f"{self.threshold:.0%}"
+        elif float(self.threshold).is_integer():
+            shown = f"{self.threshold:,.0f}"
+        else:
+            shown = f"{self.threshold:.3g}"
         return f"{self.op} {shown}"
 
 
