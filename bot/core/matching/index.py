@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.core.factbase import FactBase
-from bot.core.matching.lexicon import commonness, is_name, is_specific, is_stop_key
+from bot.core.matching.lexicon import commonness, is_name, is_specific, is_stop_key, side_of
 from bot.core.matching.normalize import clean, skeleton, term_key, tokenize_clauses
 from bot.core.models import FactEntry
 
@@ -23,7 +23,7 @@ __all__ = ["MAX_POSTINGS", "FactIndex", "Phrasing", "Terms", "terms_of"]
 
 # A key shared by more phrasings than this is too common to pick candidates by; it still counts
 # as evidence once a candidate is found. Keeps retrieval cost flat as the fact base grows.
-MAX_POSTINGS = 2_000
+MAX_POSTINGS = 500
 MIN_TOKEN_LENGTH_FOR_KEY = 2
 
 
@@ -48,8 +48,10 @@ def evidence_key(token: str) -> str:
     return "" if not key or is_stop_key(key) else key
 
 
-def terms_of(text: str) -> Terms:
-    cleaned = clean(text)
+def terms_of(text: str, *, cleaned: str | None = None) -> Terms:
+    """`text` reduced to what matching needs; pass `cleaned` when `clean(text)` is at hand."""
+    if cleaned is None:
+        cleaned = clean(text)
     token_list, clauses = tokenize_clauses(cleaned)
     keys = tuple(map(evidence_key, token_list))
     return Terms(
@@ -98,6 +100,8 @@ class FactIndex:
     # Only entries that have curated keywords or excludes appear here.
     keyword_keys: dict[int, frozenset[str]] = field(default_factory=dict)
     exclude_keys: dict[int, frozenset[str]] = field(default_factory=dict)
+    # The party each entry's claim sentence names first, usually its subject ("Ukraine started…").
+    subject_side: list[str | None] = field(default_factory=list)
 
     @classmethod
     def build(cls, factbase: FactBase) -> FactIndex:
@@ -107,8 +111,11 @@ class FactIndex:
         for entry_pos, entry in enumerate(factbase.entries):
             entry_keys: set[str] = set()
             seen: set[frozenset[str]] = set()
+            side: str | None = None
             for lang, text in entry.all_phrasings():
                 terms = terms_of(text)
+                if text is entry.claim:
+                    side = next((s for k in terms.keys if (s := side_of(k))), None)
                 # A phrasing that reduces to the same terms as another adds nothing.
                 if not terms.key_set or terms.key_set in seen:
                     continue
@@ -134,6 +141,7 @@ class FactIndex:
                 )
             for key in entry_keys:
                 doc_freq[key] += 1
+            index.subject_side.append(side)
         total = len(factbase.entries)
         weights = index.weights = {
             sys.intern(key): math.log1p((total - df + 0.5) / (df + 0.5)) * commonness(key)

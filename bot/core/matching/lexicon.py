@@ -104,9 +104,11 @@ def _keys(words: str) -> frozenset[str]:
 # The parties a claim can blame or credit. "Russia started the war" shares every word but one
 # with "Ukraine started the war": the party named is what tells them apart.
 _SIDES = {
-    "ukraine": "ukraine ukrainian україна український украина украинский kyiv київ киев zelensky "
+    "ukraine": "ukraine ukrainian україна український украина украинский kyiv київ києва києві "
+    "киев киева киеве zelensky "
     "зеленський зеленский зсу всу",
-    "russia": "russia russian росія російський россия российский рф moscow москва putin путін "
+    "russia": "russia russian росія російський россия российский рф moscow москва москви москвы "
+    "москве putin путін "
     "путин kremlin кремль",
     "us": "usa сша america american америка американський американский pentagon пентагон "
     "washington вашингтон",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.factbase import FactBase
-from bot.core.matching.index import FactIndex, Phrasing, Terms, terms_of
+from bot.core.matching.index import FactIndex, Phrasing, Terms, evidence_key, terms_of
 from bot.core.matching.lexicon import is_name, is_specific, side_of
-from bot.core.matching.normalize import skeleton
+from bot.core.matching.normalize import clean, skeleton, tokenize
 from bot.core.matching.stance import ClaimProfile, stance_of
 from bot.core.models import FactEntry, Match, Stance, Tier
 
@@ -77,12 +77,21 @@ def _names_something(terms: Terms, matched: frozenset[str]) -> bool:
     )
 
 
-def _blames_another_party(terms: Terms, phrasing: Phrasing) -> bool:
-    """The claim names one party and the message only others: "Russia started the war" is not
-    "Ukraine started the war", however many words they share."""
-    claimed = {side for k in phrasing.keys if (side := side_of(k))}
+def _blames_another_party(terms: Terms, matched: frozenset[str], subject: str | None) -> bool:
+    """The message puts another party where the claim has its subject: "Russia started the war"
+    is not "Ukraine started the war", however many words they share. Only a message naming one
+    party, before any claim word, counts ("Bucha was staged after the Russians left" does not)."""
+    if subject is None:
+        return False
     named = {side for k in terms.key_set if (side := side_of(k))}
-    return bool(claimed and named and not claimed & named)
+    if len(named) != 1 or subject in named:
+        return False
+    for key in terms.keys:
+        if side_of(key):
+            return True
+        if key in matched:
+            return False
+    return False
 
 
 class Matcher:
@@ -106,7 +115,13 @@ class Matcher:
 
     def match(self, text: str, *, thresholds: Thresholds | None = None) -> Match:
         """The entry `text` most likely asserts, tiered by `thresholds` (default: calibrated)."""
-        terms = terms_of(text[:MAX_TEXT_CHARS])
+        text = text[:MAX_TEXT_CHARS]
+        cleaned = clean(text)
+        postings = self._index.postings
+        # Chatter that shares no key with any phrasing stops here, before any further work.
+        if not any(evidence_key(tok) in postings for tok in tokenize(cleaned)):
+            return NO_MATCH
+        terms = terms_of(text, cleaned=cleaned)
         candidates = self._candidates(terms)
         if not candidates:
             return NO_MATCH
@@ -135,7 +150,7 @@ class Matcher:
             stance is Stance.REPORTS
             or (len(ranked) > 1 and ranked[1].score >= best.score - AMBIGUITY_MARGIN)
             or (best.phrasing.names and not _names_something(terms, best.matched))
-            or _blames_another_party(terms, best.phrasing)
+            or _blames_another_party(terms, best.matched, self._index.subject_side[entry_pos])
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
             # group chat?"): a moderator decides.

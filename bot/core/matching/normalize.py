@@ -156,7 +156,9 @@ _DOUBLES = re.compile(r"(.)\1+")
 
 def clean(text: str) -> str:
     """Case-folded, de-noised text; never raises on any string."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():  # NFKC leaves ASCII as it is, and most chat is ASCII
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
     text = _NOISE.sub(" ", text.translate(_APOSTROPHES))
     text = _REPEATS.sub(r"\1\1", text)
     return " ".join(text.split())

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.claimreview import entries_from_claimreview
 from bot.core.factbase import FactBase, load_bundled
 from bot.core.matching import Matcher, Thresholds
 from bot.core.models import Stance, Tier
@@ -65,6 +66,7 @@ def test_debunks_never_alert(matcher: Matcher, text: str) -> None:
         "who started the war in the group chat? it was kevin again",
         "I had pizza for dinner, the weather is great",
         "this movie was staged so badly lol",
+        "Russia started the war when it invaded in February 2022",
         "",
     ],
 )
@@ -103,3 +105,18 @@ def test_scores_stay_in_range_on_any_text(matcher: Matcher, text: str) -> None:
     assert 0.0 <= result.score <= 100.0
     assert result.tier in (Tier.ALERT, Tier.SUGGEST, Tier.NONE)
     assert (result.claim_id is None) == (result.tier is Tier.NONE)
+
+
+def test_a_one_sentence_imported_claim_still_matches_a_paraphrase() -> None:
+    review = {
+        "@type": "ClaimReview",
+        "identifier": "fc-1",
+        "url": "https://factcheck.example/fc-1",
+        "claimReviewed": "Drinking hot water every 15 minutes kills the coronavirus.",
+        "author": {"@type": "Organization", "name": "Example Fact Check"},
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+    }
+    matcher = Matcher(FactBase(tuple(entries_from_claimreview([review], origin="feed")), "feed"))
+    spread = matcher.match("my aunt swears drinking hot water every 15 minutes kills coronavirus")
+    assert spread.tier is Tier.ALERT and spread.claim_id == "fc-1"
+    assert matcher.match("hot water bottles are the best thing in winter").tier is Tier.NONE
