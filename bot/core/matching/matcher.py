@@ -22,17 +22,17 @@ from bot.core.models import FactEntry, Match, Stance, Tier
 __all__ = ["ALERT_THRESHOLD", "SUGGEST_THRESHOLD", "Matcher", "Thresholds"]
 
 # Calibrated on tests/data/devset.jsonl with a margin (see README, "How well it works").
-ALERT_THRESHOLD = 70.0
+ALERT_THRESHOLD = 72.0
 SUGGEST_THRESHOLD = 58.0
 
 RETRIEVE_MIN_COVERAGE = 0.3  # exact-key coverage a phrasing needs to be scored at all
 MAX_CANDIDATES = 10  # phrasings scored in full per message
 MAX_PHRASINGS_PER_ENTRY = 3  # so that one entry's many phrasings leave room for rivals
-COVERAGE_WEIGHT = 0.65  # share of the score from weighted term evidence; the rest is similarity
+COVERAGE_WEIGHT = 0.5  # share of the score from weighted term evidence; the rest is similarity
 TYPO_MIN_SIMILARITY = 80.0  # rapidfuzz ratio for a misspelt word to count as the claim's word
 TYPO_CREDIT = 0.8  # a misspelt term counts for this share of its weight
 TYPO_MIN_LENGTH = 5
-THIN_ENTRY_BONUS = 15.0  # added for an entry with one phrasing, less for two to four
+THIN_ENTRY_BONUS = 13.0  # added for an entry with one phrasing, less for two to four
 FULL_PHRASINGS = 5
 KEYWORD_BONUS = 4.0  # an entry's curated keyword present in the message
 MAX_TEXT_CHARS = 4_000  # longer posts are judged on their start; keeps the worst case bounded
