@@ -7,6 +7,7 @@ Cues are compared by `term_key`, so one entry covers inflections and both script
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -15,6 +16,7 @@ from bot.core.matching.normalize import term_key
 __all__ = [
     "COMMON_WORDS_FILE",
     "COMMON_ZIPF_CEILING",
+    "CueWords",
     "DEBUNK_CUES",
     "DEBUNK_PHRASES",
     "HEDGES",
@@ -22,6 +24,7 @@ __all__ = [
     "NEGATIONS",
     "QUESTION_OPENERS",
     "REPORT_CUES",
+    "REPORT_PHRASES",
     "STOP_ZIPF",
     "commonness",
     "is_name",
@@ -181,13 +184,38 @@ NEGATIONS = frozenset(
     ]
 )
 
+
+@dataclass(frozen=True, slots=True)
+class CueWords:
+    """Cue words. Latin ones count only as written, since their keys collide with everyday words
+    ("face" and "fake" share one); Cyrillic ones count by key, so that inflections do ("пропаганды")."""
+
+    latin: frozenset[str]
+    cyrillic_keys: frozenset[str]
+
+    @classmethod
+    def of(cls, words: str) -> CueWords:
+        split = words.split()
+        return cls(
+            latin=frozenset(w for w in split if w.isascii()),
+            cyrillic_keys=frozenset(term_key(w) for w in split if not w.isascii()),
+        )
+
+    def __contains__(self, token: object) -> bool:
+        if not isinstance(token, str):
+            return False
+        if token.isascii():
+            return token in self.latin
+        return term_key(token) in self.cyrillic_keys
+
+
 # Words that call a claim false or mock it, in any of the three languages.
-DEBUNK_CUES = _keys(
-    "myth myths debunked debunk debunking hoax lie lies lying liar liars propaganda propagandist "
-    "disinformation disinfo misinformation misinfo nonsense bullshit bs conspiracy untrue baseless "
-    "fabricated fabrication fake fakes falsehood false factcheck fact-check debunks "
-    "ridiculous absurd "
-    "bogus garbage debunked busted narrative wrong incorrect inaccurate exaggerated exaggeration "
+DEBUNK_CUES = CueWords.of(
+    "myth myths debunked debunk debunking debunks hoax hoaxes lie lies lied lying liar liars "
+    "propaganda propagandist propagandists disinformation disinfo misinformation misinfo nonsense "
+    "bullshit bs conspiracy untrue baseless fabricated fabrication fake fakes faked falsehood false "
+    "factcheck ridiculous absurd bogus garbage busted narrative narratives wrong incorrect "
+    "inaccurate exaggerated exaggeration "
     "міф міфи фейк фейки брехня брехливий неправда пропаганда пропагандисти дезінформація "
     "спростовано "
     "спростування вигадка маячня нісенітниця "
@@ -255,10 +283,30 @@ HEDGES = frozenset(
 )
 
 # Reported speech: someone else's claim relayed, often to criticise it.
-REPORT_CUES = _keys(
-    "claim claims claimed claiming allegedly alleged supposedly reportedly narrative kremlin tass "
+REPORT_CUES = CueWords.of(
+    "claim claims claimed claiming allegedly alleged supposedly reportedly kremlin tass "
     "кажуть стверджують заявляють пишуть нібито буцімто "
     "говорят утверждают заявляют пишут якобы мол будто"
+)
+
+# Reported speech of several words: someone relays a claim they came across.
+REPORT_PHRASES = (
+    "post saying",
+    "posts saying",
+    "keeps saying",
+    "keep saying",
+    "people saying",
+    "they say",
+    "claiming that",
+    "according to russian",
+    "according to the kremlin",
+    "russian tv",
+    "state tv",
+    "кажуть що",
+    "кажуть, що",
+    "говорят что",
+    "говорят, что",
+    "по телевизору",
 )
 
 QUESTION_OPENERS = (

@@ -104,7 +104,9 @@ class Matcher:
         # The best of many phrasings scores higher than a lone claim sentence would for the same
         # message; entries with few phrasings (imported fact-checks) get that difference back.
         self._thin_bonus = [
-            THIN_ENTRY_BONUS * max(0, FULL_PHRASINGS - len(e.all_phrasings())) / (FULL_PHRASINGS - 1)
+            THIN_ENTRY_BONUS
+            * max(0, FULL_PHRASINGS - len(e.all_phrasings()))
+            / (FULL_PHRASINGS - 1)
             for e in factbase.entries
         ]
         # Built on first need: only entries that messages come close to ever need one.

@@ -19,6 +19,7 @@ from bot.core.matching.lexicon import (
     NEGATIONS,
     QUESTION_OPENERS,
     REPORT_CUES,
+    REPORT_PHRASES,
     commonness,
     is_name,
 )
@@ -31,7 +32,7 @@ NEGATION_WINDOW = 3
 NEGATED_WORDS = 2  # content words a negation reaches: "не починала війну" negates both
 # Summed rarity of context words a message must repeat to count as citing the facts (two rare
 # words, or three everyday ones).
-FACT_ECHO_MIN = 1.6
+FACT_ECHO_MIN = 1.4
 QUOTES = '"“”«»„'
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
 
@@ -66,8 +67,12 @@ class ClaimProfile:
                 if tok in NEGATIONS:
                     negated |= _governed(terms, i)
         keys = frozenset(k for t in phrasings for k in t.key_set)
+        # Years and figures recur in claims and facts alike: they cite nothing.
         facts = {
-            k: commonness(k) for t in known for k in t.key_set if k not in keys and not is_name(k)
+            k: commonness(k)
+            for t in known
+            for k in t.key_set
+            if k not in keys and not is_name(k) and not k.isdigit()
         }
         return cls(
             keys=keys,
@@ -103,7 +108,7 @@ def stance_of(
             hedged = i + 1 < len(tokens) and tokens[i + 1] in HEDGES
             if not hedged and (_governed(terms, i) & matched) - claim.negated:
                 cues.append(tok)
-        elif key and key in DEBUNK_CUES and key not in claim.keys:
+        elif key not in claim.keys and tok in DEBUNK_CUES:
             cues.append(tok)
     cues.extend(p for p in DEBUNK_PHRASES if p in terms.raw and p not in claim.text)
     # Someone who cites what is known ("joint investment fund", "Russian airstrike", "ICC
@@ -116,8 +121,9 @@ def stance_of(
     reported = [
         tok
         for tok, key in zip(terms.tokens, terms.keys, strict=True)
-        if key in REPORT_CUES and key not in claim.keys
+        if key not in claim.keys and tok in REPORT_CUES
     ]
+    reported.extend(p for p in REPORT_PHRASES if p in terms.cleaned and p not in claim.text)
     if _quotes_the_claim(terms.cleaned, matched) and not any(q in claim.text for q in QUOTES):
         reported.append("quotation")
     if reported:
