@@ -125,7 +125,11 @@ class FactIndex:
                 for tok, key in zip(terms.tokens, terms.keys, strict=True):
                     if key and key not in spellings:
                         spellings[key] = skeleton(tok)
-                names = any(is_specific(tok) for tok, key in zip(terms.tokens, terms.keys) if key)
+                names = any(
+                    is_specific(tok)
+                    for tok, key in zip(terms.tokens, terms.keys, strict=True)
+                    if key
+                )
                 drafts.append(
                     _Draft(
                         entry_pos, text, lang, tuple(spellings), tuple(spellings.values()), names

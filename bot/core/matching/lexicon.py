@@ -16,21 +16,21 @@ from bot.core.matching.normalize import term_key
 __all__ = [
     "COMMON_WORDS_FILE",
     "COMMON_ZIPF_CEILING",
-    "CueWords",
     "DEBUNK_CUES",
     "DEBUNK_PHRASES",
     "HEDGES",
-    "NEGATION_SKIP",
     "NEGATIONS",
+    "NEGATION_SKIP",
     "QUESTION_OPENERS",
     "REPORT_CUES",
     "REPORT_PHRASES",
     "STOP_ZIPF",
+    "CueWords",
     "commonness",
     "is_name",
-    "side_of",
     "is_specific",
     "is_stop_key",
+    "side_of",
 ]
 
 COMMON_WORDS_FILE = "data/common_words.tsv.gz"
@@ -187,8 +187,8 @@ NEGATIONS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class CueWords:
-    """Cue words. Latin ones count only as written, since their keys collide with everyday words
-    ("face" and "fake" share one); Cyrillic ones count by key, so that inflections do ("пропаганды")."""
+    """Cue words. Latin ones count only as written, since their keys collide with everyday
+    words ("face" and "fake" share one); Cyrillic ones count by key, so inflections do too."""
 
     latin: frozenset[str]
     cyrillic_keys: frozenset[str]
@@ -213,7 +213,8 @@ class CueWords:
 DEBUNK_CUES = CueWords.of(
     "myth myths debunked debunk debunking debunks hoax hoaxes lie lies lied lying liar liars "
     "propaganda propagandist propagandists disinformation disinfo misinformation misinfo nonsense "
-    "bullshit bs conspiracy untrue baseless fabricated fabrication fake fakes faked falsehood false "
+    "bullshit bs conspiracy untrue baseless fabricated fabrication fake fakes faked falsehood "
+    "false "
     "factcheck ridiculous absurd bogus garbage busted narrative narratives wrong incorrect "
     "inaccurate exaggerated exaggeration "
     "міф міфи фейк фейки брехня брехливий неправда пропаганда пропагандисти дезінформація "
@@ -255,13 +256,30 @@ DEBUNK_PHRASES = (
     "кто ещё верит",
     "кто еще верит",
     "кто до сих пор верит",
-    "🙄",
 )
 
 # Adverbs between a negation and the word it negates: "did NOT actually START".
 NEGATION_SKIP = frozenset(
-    "actually really truly literally ever even fully entirely completely exactly directly "
-    "справді дійсно зовсім взагалі действительно вообще совсем".split()
+    [
+        "actually",
+        "really",
+        "truly",
+        "literally",
+        "ever",
+        "even",
+        "fully",
+        "entirely",
+        "completely",
+        "exactly",
+        "directly",
+        "справді",
+        "дійсно",
+        "зовсім",
+        "взагалі",
+        "действительно",
+        "вообще",
+        "совсем",
+    ]
 )
 
 # "not only", "not saying": a negation that hedges rather than denies.
