@@ -4,6 +4,11 @@
     claimwatch scan [--json] [--facts PATH ...] FILE|-
     claimwatch facts validate | list [--json] | show ID | import FILE [--out DIR] | export
     claimwatch demo
+    claimwatch db upgrade
+    claimwatch config show|set --platform P --server ID [KEY VALUE]
+    claimwatch stats --platform P --server ID [--json]
+    claimwatch forget --platform P (--server ID | --user ID)
+    claimwatch sweep
 
 `--facts PATH` (repeatable; or CLAIMWATCH_FACTS) replaces the bundled fact base. Exit codes: 0 on
 success, 2 on bad usage or bad input with one line on stderr, 1 on an unexpected failure.
@@ -17,9 +22,9 @@ import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import yaml
 from rich.console import Console
@@ -28,16 +33,26 @@ from rich.table import Table
 from rich.text import Text
 
 from bot import __version__
-from bot.adapters.console import replay, reply_panel, sample_channel_path
+from bot.adapters.console import (
+    DEMO_PLATFORM,
+    DEMO_SERVER,
+    ReplayReport,
+    replay,
+    reply_panel,
+    sample_channel_path,
+)
+from bot.core import policy
 from bot.core.claimreview import claimreview_from_entries
 from bot.core.factbase import FactBase, entry_from_mapping, load_bundled, load_factbase
-from bot.core.models import FactEntry, Match, Tier
+from bot.core.models import FactEntry, GuildConfig, Match, Tier
 from bot.core.reply import reply_for
-from bot.core.service import ClaimwatchService
+from bot.core.service import ClaimwatchService, ServerStats
 from bot.errors import ClaimwatchError, FactBaseError, InputFormatError
 from bot.ingest import read_messages
 from bot.settings import Settings, load_settings
+from bot.storage import SQLITE_FILE, SqlStore, open_store
 from bot.storage.memory import MemoryStore
+from bot.storage.sql import current_revision
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "PROGRAM", "build_parser", "main"]
 
@@ -52,6 +67,9 @@ CLAIM_EXCERPT_CHARS = 70
 EXPORT_FORMATS = ("claimreview",)
 YAML_WIDTH = 100
 AUTHOR_FIELDS = ("author", "user_name", "user")  # JSON Lines / Discord, then Slack
+PLATFORMS = ("discord", "slack", "console")
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +125,42 @@ def _factbase(args: argparse.Namespace, settings: Settings) -> FactBase:
 def _service(args: argparse.Namespace) -> ClaimwatchService:
     # One-shot commands keep nothing between runs: an in-memory store is all they need.
     return ClaimwatchService(factbase=_factbase(args, args.settings), store=MemoryStore())
+
+
+def _with_store(
+    settings: Settings,
+    work: Callable[[SqlStore], Awaitable[T]],
+    *,
+    url: str | None = None,
+    sqlite_default: bool = False,
+) -> T:
+    """Open the configured store (migrating it), run `work`, close the store."""
+
+    async def run() -> T:
+        store = await open_store(
+            None if sqlite_default else (url or settings.database), data_dir=settings.data_dir
+        )
+        try:
+            return await work(store)
+        finally:
+            await store.aclose()
+
+    return asyncio.run(run())
+
+
+def _stored_service(
+    args: argparse.Namespace,
+    work: Callable[[ClaimwatchService], Awaitable[T]],
+    *,
+    factbase: FactBase | None = None,
+) -> T:
+    """Run `work` with a service on the configured store (SQLite by default, or DATABASE_URL)."""
+    factbase = factbase or _factbase(args, args.settings)
+
+    async def with_service(store: SqlStore) -> T:
+        return await work(ClaimwatchService(factbase=factbase, store=store))
+
+    return _with_store(args.settings, with_service)
 
 
 def _match_fields(match: Match) -> dict[str, Any]:
@@ -408,13 +462,141 @@ def _cmd_facts_export(args: argparse.Namespace, io: _Io) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, io: _Io) -> int:
-    service = _service(args)
-    report = asyncio.run(replay(sample_channel_path(), service=service, console=io.out))
+    factbase = _factbase(args, args.settings)
+
+    async def run(store: SqlStore) -> ReplayReport:
+        service = ClaimwatchService(factbase=factbase, store=store)
+        # A replay of the same sample starts afresh: yesterday's replies would otherwise make
+        # today's messages duplicates.
+        await service.forget(DEMO_PLATFORM, DEMO_SERVER)
+        return await replay(sample_channel_path(), service=service, console=io.out)
+
+    # Always the embedded default, never a DATABASE_URL that may be a production database.
+    report = _with_store(args.settings, run, sqlite_default=True)
     io.out.print()
     io.out.print(
         f"{report.messages} messages: {report.replies} replies, "
         f"{report.suggestions} sent to moderators, {report.approved} approved."
     )
+    where = args.settings.data_dir / SQLITE_FILE
+    io.out.print(
+        Text(
+            f"Stored in {where} (SQLite); `claimwatch stats --platform {DEMO_PLATFORM} "
+            f"--server {DEMO_SERVER}` counts what the demo did."
+        )
+    )
+    return EXIT_OK
+
+
+# --- database, configuration, stats, privacy ---------------------------------------------------
+
+
+def _cmd_db_upgrade(args: argparse.Namespace, io: _Io) -> int:
+    settings: Settings = args.settings
+
+    async def revision(store: SqlStore) -> tuple[str, str | None]:
+        url = store.engine.url.render_as_string(hide_password=True)
+        return url, await current_revision(store.engine)
+
+    url, reached = _with_store(settings, revision)  # opening the store migrates it
+    io.out.print(Text(f"Database {url} is at revision {reached} (latest)."))
+    return EXIT_OK
+
+
+def _config_rows(config: GuildConfig) -> list[tuple[str, Any, bool]]:
+    defaults = policy.config_values(GuildConfig())
+    return [(k, v, v == defaults[k]) for k, v in policy.config_values(config).items()]
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(value) if value else "(none)"
+    return str(value)
+
+
+def _print_config(io: _Io, args: argparse.Namespace, config: GuildConfig) -> None:
+    table = Table(title=f"{args.platform} server {args.server}", title_justify="left")
+    for column in ("setting", "value", ""):
+        table.add_column(column)
+    for key, value, is_default in _config_rows(config):
+        table.add_row(key, Text(_shown(value)), "default" if is_default else "")
+    io.out.print(table)
+
+
+def _cmd_config_show(args: argparse.Namespace, io: _Io) -> int:
+    config = _stored_service(args, lambda s: s.get_config(args.platform, args.server))
+    if args.json:
+        io.json_document(policy.config_values(config))
+        return EXIT_OK
+    _print_config(io, args, config)
+    return EXIT_OK
+
+
+def _cmd_config_set(args: argparse.Namespace, io: _Io) -> int:
+    changes = {args.key: args.value}
+    # Refuse a bad value before touching the database (the service checks it again, with the
+    # stored settings it must agree with).
+    tags = {tag for entry in _factbase(args, args.settings) for tag in entry.tags}
+    policy.parse_config_changes(changes, known_tags=tags)
+    config = _stored_service(args, lambda s: s.update_config(args.platform, args.server, **changes))
+    value = policy.config_values(config)[args.key]
+    io.out.print(Text(f"{args.platform} server {args.server}: {args.key} = {_shown(value)}"))
+    return EXIT_OK
+
+
+def _stats_document(stats: ServerStats) -> dict[str, Any]:
+    return {
+        "alerts": stats.alerts,
+        "suggestions": stats.suggestions,
+        "approved": stats.approved,
+        "dismissed": stats.dismissed,
+        "per_claim": stats.per_claim,
+        "feedback": stats.feedback,
+        "moderator_precision": stats.moderator_precision,
+    }
+
+
+def _cmd_stats(args: argparse.Namespace, io: _Io) -> int:
+    stats = _stored_service(args, lambda s: s.stats(args.platform, args.server))
+    if args.json:
+        io.json_document(_stats_document(stats))
+        return EXIT_OK
+    precision = f"{stats.moderator_precision:.0%}" if stats.moderator_precision is not None else "-"
+    io.out.print(Text(f"{args.platform} server {args.server}", style="bold"))
+    io.out.print(
+        f"replies: {stats.alerts} · sent to moderators: {stats.suggestions} · "
+        f"approved: {stats.approved} · dismissed: {stats.dismissed} · "
+        f"moderator precision: {precision}"
+    )
+    if stats.feedback:
+        io.out.print("feedback: " + ", ".join(f"{vote} {n}" for vote, n in stats.feedback.items()))
+    if stats.per_claim:
+        table = Table(title="Replies per claim", title_justify="left")
+        table.add_column("claim")
+        table.add_column("replies", justify="right")
+        for claim_id, count in sorted(stats.per_claim.items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(claim_id, str(count))
+        io.out.print(table)
+    return EXIT_OK
+
+
+def _cmd_forget(args: argparse.Namespace, io: _Io) -> int:
+    if args.server is not None:
+        _stored_service(args, lambda s: s.forget(args.platform, args.server))
+        io.out.print(Text(f"Deleted everything stored about {args.platform} server {args.server}."))
+    else:
+        _stored_service(args, lambda s: s.forget_user(args.platform, args.user))
+        io.out.print(Text(f"Deleted what was stored about {args.platform} user {args.user}."))
+    return EXIT_OK
+
+
+def _cmd_sweep(args: argparse.Namespace, io: _Io) -> int:
+    deleted = _stored_service(args, lambda s: s.sweep())
+    io.out.print(f"Retention sweep: {deleted} records deleted.")
     return EXIT_OK
 
 
@@ -468,6 +650,40 @@ def build_parser() -> argparse.ArgumentParser:
     export = command(actions, "export", _cmd_facts_export, "write the fact base", facts)
     export.add_argument("--format", choices=EXPORT_FORMATS, default=EXPORT_FORMATS[0])
     export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+
+    server = _Parser(add_help=False)
+    server.add_argument("--platform", required=True, choices=PLATFORMS)
+    server.add_argument("--server", required=True, metavar="ID", help="server or workspace id")
+
+    db = commands.add_parser("db", help="the database (DATABASE_URL, default SQLite)")
+    db_actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(db_actions, "upgrade", _cmd_db_upgrade, "create or migrate the database schema")
+
+    config = commands.add_parser("config", help="a server's moderator settings")
+    config_actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(config_actions, "show", _cmd_config_show, "show the settings", server, as_json, facts)
+    config_set = command(
+        config_actions,
+        "set",
+        _cmd_config_set,
+        "change one setting (docs/settings.md)",
+        server,
+        facts,
+    )
+    config_set.add_argument("key", metavar="KEY", choices=policy.CONFIG_FIELDS)
+    config_set.add_argument("value", metavar="VALUE", help="lists: comma-separated; '' = none")
+
+    command(commands, "stats", _cmd_stats, "what the bot did on a server", server, as_json, facts)
+    forget = command(
+        commands, "forget", _cmd_forget, "delete what is stored about a server or user", facts
+    )
+    forget.add_argument("--platform", required=True, choices=PLATFORMS)
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("--server", metavar="ID", help="everything about this server or workspace")
+    who.add_argument("--user", metavar="ID", help="this user's records on every server")
+    command(
+        commands, "sweep", _cmd_sweep, "delete records older than each server's retention", facts
+    )
     return parser
 
 
@@ -493,6 +709,9 @@ def main(argv: list[str] | None = None) -> int:
             stream=sys.stderr,
             format="%(levelname)s %(name)s: %(message)s",
         )
+        if args.settings.log_level != "DEBUG":
+            # Alembic narrates every migration step at INFO; `db upgrade` reports the outcome.
+            logging.getLogger("alembic").setLevel(logging.WARNING)
         handler: Handler = args.handler
         return handler(args, _Io())
     except ClaimwatchError as exc:

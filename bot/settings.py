@@ -1,5 +1,8 @@
-"""Process settings, read from the environment (`CLAIMWATCH_*`). No secrets yet.
+"""Process settings, read from the environment (`CLAIMWATCH_*`).
 
+DATABASE_URL           the database: postgresql://user:password@host/db for PostgreSQL;
+                       unset: the SQLite file <data dir>/claimwatch.sqlite3
+                       (CLAIMWATCH_DATABASE_URL wins when both are set)
 CLAIMWATCH_DATA_DIR    where claimwatch keeps its data            (default ./data)
 CLAIMWATCH_FACTS       fact-base files/folders replacing the bundled one: a JSON list
                        (["a.yaml", "dir"]) or paths joined by the OS path separator (":")
@@ -13,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -29,8 +32,14 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 class Settings(BaseSettings):
     """Settings of one claimwatch process."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="ignore", frozen=True, populate_by_name=True
+    )
 
+    # A secret (it may hold a password): SecretStr keeps it out of reprs and logs.
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices(f"{ENV_PREFIX}DATABASE_URL", "DATABASE_URL")
+    )
     data_dir: Path = DEFAULT_DATA_DIR
     # NoDecode: a plain "a.yaml:dir" must reach the validator instead of failing JSON decoding.
     facts: Annotated[list[Path], NoDecode] = Field(default_factory=list)
@@ -48,6 +57,16 @@ class Settings(BaseSettings):
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not a valid JSON list of paths ({exc.msg})") from exc
         return [part for part in text.split(os.pathsep) if part.strip()]
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def database(self) -> str | None:
+        """The database URL in the clear (None: the SQLite default)."""
+        return self.database_url.get_secret_value() if self.database_url is not None else None
 
     @field_validator("log_level", mode="before")
     @classmethod

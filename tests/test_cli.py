@@ -34,6 +34,15 @@ def _wide_quiet_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("CLAIMWATCH_"):
             monkeypatch.delenv(name)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where the SQLite default goes for the commands that keep data."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("CLAIMWATCH_DATA_DIR", str(path))
+    return path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -419,13 +428,33 @@ def test_import_of_a_bad_feed_exits_2(capsys: pytest.CaptureFixture[str], tmp_pa
 # --- demo and the module entry point -----------------------------------------------------------
 
 
-def test_demo_replays_the_sample_channel(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_replays_the_sample_channel_on_the_sqlite_default(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
     code, out, err = run(capsys, "demo")
 
     assert (code, err) == (EXIT_OK, "")
     assert "Fact check · " in out
-    assert "demo-moderator" in out
-    assert "messages:" in out
+    assert "Moderators' queue" in out
+    assert "demo-moderator approved #" in out
+    assert "1 approved." in out
+    assert (data_dir / "claimwatch.sqlite3").is_file()
+    # The stats command reads what the demo stored.
+    code, out, _ = run(capsys, "stats", "--platform", "console", "--server", "demo", "--json")
+    first = json.loads(out)
+    assert code == EXIT_OK
+    assert first["alerts"] > 0 and first["approved"] == 1
+
+
+def test_the_demo_starts_afresh_each_time(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    first = run(capsys, "demo")
+    second = run(capsys, "demo")
+
+    assert first[0] == second[0] == EXIT_OK
+    summary = [line for line in first[1].splitlines() if "messages:" in line]
+    assert summary and summary[0] in second[1]
 
 
 def test_python_dash_m_bot_runs_the_command_line() -> None:
@@ -454,3 +483,141 @@ def test_python_dash_m_bot_runs_the_command_line() -> None:
     assert bad.returncode == EXIT_USAGE
     assert bad.stdout == ""
     assert bad.stderr.startswith("claimwatch: error: ") and bad.stderr.count("\n") == 1
+
+
+# --- database, configuration, stats, forget ------------------------------------------------------
+
+SERVER_ARGS = ("--platform", "discord", "--server", "1234")
+
+
+@pytest.fixture
+def one_entry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A one-entry fact base (tag 'biolabs'): the store commands need one, not all of them."""
+    monkeypatch.setenv("CLAIMWATCH_FACTS", str(one_entry_factbase(tmp_path)))
+
+
+def config_json(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    code, out, _ = run(capsys, "config", "show", *SERVER_ARGS, "--json")
+    assert code == EXIT_OK
+    document: dict[str, Any] = json.loads(out)
+    return document
+
+
+def test_db_upgrade_creates_the_sqlite_default(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
+) -> None:
+    code, out, err = run(capsys, "db", "upgrade")
+
+    assert (code, err) == (EXIT_OK, "")
+    assert "revision 0001" in out
+    assert (data_dir / "claimwatch.sqlite3").is_file()
+    assert run(capsys, "db", "upgrade")[0] == EXIT_OK  # again: nothing to do, still fine
+
+
+def test_config_set_then_show(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
+) -> None:
+    assert config_json(capsys)["monitored_channels"] == []  # registered default: none
+
+    code, out, _ = run(capsys, "config", "set", *SERVER_ARGS, "monitored_channels", "111, 222")
+    assert code == EXIT_OK
+    assert "monitored_channels = 111, 222" in out
+    assert run(capsys, "config", "set", *SERVER_ARGS, "user_cooldown_s", "10m")[0] == EXIT_OK
+    assert run(capsys, "config", "set", *SERVER_ARGS, "alert_threshold", "90")[0] == EXIT_OK
+    assert run(capsys, "config", "set", *SERVER_ARGS, "disabled_tags", "biolabs")[0] == EXIT_OK
+
+    shown = config_json(capsys)
+    assert shown["monitored_channels"] == ["111", "222"]
+    assert shown["user_cooldown_s"] == 600
+    assert shown["alert_threshold"] == 90.0
+    assert shown["disabled_tags"] == ["biolabs"]
+    code, out, _ = run(capsys, "config", "show", *SERVER_ARGS)
+    assert code == EXIT_OK
+    assert "monitored_channels" in out and "111, 222" in out and "default" in out
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("alert_threshold", "20", "alert_threshold"),
+        ("retention_days", "forever", "retention_days"),
+        ("reply_mode", "shout", "reply_mode"),
+        ("disabled_tags", "no-such-tag", "disabled_tags"),
+        ("suggest_threshold", "99", "suggest_threshold"),  # above the alert threshold
+        ("colour", "red", "colour"),
+    ],
+)
+def test_a_bad_config_value_is_one_line_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    one_entry: None,
+    key: str,
+    value: str,
+    named: str,
+) -> None:
+    run(capsys, "config", "set", *SERVER_ARGS, "language", "uk")
+    before = config_json(capsys)
+
+    code, out, err = run(capsys, "config", "set", *SERVER_ARGS, key, value)
+
+    assert_one_line_error(code, out, err)
+    assert named in err
+    assert config_json(capsys) == before
+
+
+def test_stats_of_a_quiet_server(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
+) -> None:
+    code, out, _ = run(capsys, "stats", *SERVER_ARGS)
+    assert code == EXIT_OK
+    assert "replies: 0" in out
+    assert "moderator precision: -" in out
+
+
+def test_forget_a_server(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    run(capsys, "demo")
+
+    code, out, _ = run(capsys, "forget", "--platform", "console", "--server", "demo")
+
+    assert code == EXIT_OK
+    assert "console server demo" in out
+    _, out, _ = run(capsys, "stats", "--platform", "console", "--server", "demo", "--json")
+    assert json.loads(out)["alerts"] == 0
+    code, _, _ = run(capsys, "forget", "--platform", "console", "--user", "stepan.k")
+    assert code == EXIT_OK
+
+
+def test_sweep(capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None) -> None:
+    code, out, _ = run(capsys, "sweep")
+    assert code == EXIT_OK
+    assert "0 records deleted" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["forget", "--platform", "discord"],
+        ["forget", "--platform", "discord", "--server", "1", "--user", "2"],
+        ["config", "show", "--platform", "irc", "--server", "1"],
+        ["config", "set", "--platform", "discord", "--server", "1", "language"],
+        ["stats", "--platform", "discord"],
+        ["db"],
+    ],
+    ids=lambda argv: " ".join(argv),
+)
+def test_bad_store_command_usage_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert_one_line_error(*run(capsys, *argv))
+
+
+def test_an_unreachable_database_is_one_line_without_the_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://claimwatch:s3cret@127.0.0.1:1/claimwatch")
+
+    code, out, err = run(capsys, "stats", *SERVER_ARGS)
+
+    assert_one_line_error(code, out, err)
+    assert "127.0.0.1:1" in err
+    assert "s3cret" not in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 __all__ = [
     "LANGUAGES",
@@ -122,7 +123,12 @@ class ReplyMode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class GuildConfig:
-    """A server's (or workspace's) moderator settings, with their defaults."""
+    """A server's (or workspace's) moderator settings; the field defaults are the registered
+    defaults every server starts from. Bounds and parsing live in `bot.core.policy`; the settings
+    are documented in docs/settings.md."""
+
+    # Bumped whenever a field is renamed or changes meaning; stores upgrade older records.
+    SCHEMA_VERSION: ClassVar[int] = 1
 
     enabled: bool = True
     monitored_channels: frozenset[str] = frozenset()  # empty: no channel is monitored

@@ -24,14 +24,31 @@ from bot.core.models import (
     ReplyMode,
     Tier,
 )
-from bot.core.ports import AuditRecord, Clock, QueueItem, Store
+from bot.core.ports import (
+    AUDIT_APPROVED,
+    AUDIT_DISMISSED,
+    QUEUE_APPROVED,
+    QUEUE_DISMISSED,
+    AuditRecord,
+    Clock,
+    QueueItem,
+    ReplyRecord,
+    ReplyRef,
+    ServerStats,
+    Store,
+)
+from bot.errors import ConfigError
 
 __all__ = [
     "AUDIT_APPROVED",
     "AUDIT_DISMISSED",
     "DEDUPE_TTL",
+    "FEEDBACK_VOTES",
     "INLINE_MATCH_MAX_CHARS",
     "ClaimwatchService",
+    "QueueItem",
+    "ReplyRef",
+    "ServerStats",
     "UtcClock",
 ]
 
@@ -41,11 +58,8 @@ DEDUPE_TTL = dt.timedelta(days=1)
 # Matching a short message takes well under a millisecond; longer posts can take a few, so they
 # are matched in a worker thread to keep a live bot's event loop responsive.
 INLINE_MATCH_MAX_CHARS = 1_000
-# Audit actions for a moderator's verdict on a queued match (automatic ones use `Action` values).
-AUDIT_APPROVED = "approved"
-AUDIT_DISMISSED = "dismissed"
-QUEUE_APPROVED = "approved"
-QUEUE_DISMISSED = "dismissed"
+# What people may say about a reply of the bot.
+FEEDBACK_VOTES = ("helpful", "not_helpful", "wrong_claim")
 
 # What a message the service never looked at "matched": nothing.
 _UNCHECKED = Match(entry=None, tier=Tier.NONE, score=0.0)
@@ -87,6 +101,13 @@ class ClaimwatchService:
 
     async def on_message(self, msg: IncomingMessage) -> Decision:
         """Decide what passive monitoring does with one chat message: reply, suggest or ignore."""
+        return await self._decide(msg, edited=False)
+
+    async def on_message_edited(self, msg: IncomingMessage) -> Decision:
+        """Check an edited message again, once; IGNORE when it was answered or re-checked."""
+        return await self._decide(msg, edited=True)
+
+    async def _decide(self, msg: IncomingMessage, *, edited: bool) -> Decision:
         config = await self._store.get_config(msg.platform, msg.server_id)
 
         def decide(action: Action, reason: str, match: Match = _UNCHECKED) -> Decision:
@@ -103,8 +124,16 @@ class ClaimwatchService:
         if skip is not None:
             return decide(Action.IGNORE, skip)
         event_key = f"{msg.platform}:{msg.server_id}:{msg.channel_id}:{msg.message_id}"
-        if not await self._store.claim_event(event_key, ttl=DEDUPE_TTL):
-            return decide(Action.IGNORE, "duplicate delivery")
+        if edited:
+            # A reply (or a queue item) stays about the original; editing a message to fish for
+            # a second answer gets none.
+            if await self._store.was_answered(
+                msg.platform, msg.server_id, msg.channel_id, msg.message_id
+            ):
+                return decide(Action.IGNORE, "already answered")
+            event_key += ":edited"
+        if not await self._store.claim_event(event_key, ttl=DEDUPE_TTL, now=self._clock.now()):
+            return decide(Action.IGNORE, "already re-checked" if edited else "duplicate delivery")
 
         match = await self._match(msg.text, config)
         action, reason = policy.action_for(match, config)
@@ -137,8 +166,26 @@ class ClaimwatchService:
     # --- moderators ----------------------------------------------------------------------------
 
     async def set_config(self, platform: str, server_id: str, config: GuildConfig) -> None:
-        """Store a server's (or workspace's) moderator settings."""
+        """Store a server's (or workspace's) moderator settings; ConfigError when out of bounds."""
+        policy.validate_config(config, self._matcher.thresholds)
         await self._store.set_config(platform, server_id, config)
+
+    async def update_config(self, platform: str, server_id: str, **changes: object) -> GuildConfig:
+        """Change some settings of a server and return its whole configuration.
+
+        Keys are `GuildConfig` field names; values are typed or text (see
+        `policy.parse_config_changes`). All or nothing: on ConfigError nothing changes.
+        """
+        tags = policy.known_tags(self.factbase)
+        parsed = policy.parse_config_changes(changes, known_tags=tags)
+        thresholds = self._matcher.thresholds
+
+        def change(current: GuildConfig) -> GuildConfig:
+            updated = replace(current, **parsed)  # type: ignore[arg-type]
+            policy.validate_config(updated, thresholds)
+            return updated
+
+        return await self._store.update_config(platform, server_id, change)
 
     async def get_config(self, platform: str, server_id: str) -> GuildConfig:
         """A server's moderator settings (defaults when none were stored)."""
@@ -207,10 +254,80 @@ class ClaimwatchService:
                 action=action or decision.action.value,
                 at=now,
                 actor=actor,
+                author_id=msg.author_id,
                 # Privacy: message text is kept only where the server's moderators opted in.
                 text=msg.text if config.store_message_text else None,
             )
         )
+
+    # --- replies and feedback ------------------------------------------------------------------
+
+    async def record_reply(
+        self, decision: Decision, *, reply_id: str, reply_channel_id: str
+    ) -> None:
+        """The bot posted `reply_id` for `decision.message`: note it on the audit record and
+        remember it for deletes, edits and feedback."""
+        msg, entry = decision.message, decision.match.entry
+        await self._store.record_reply(
+            ReplyRecord(
+                platform=msg.platform,
+                server_id=msg.server_id,
+                channel_id=msg.channel_id,
+                message_id=msg.message_id,
+                author_id=msg.author_id,
+                claim_id=entry.id if entry is not None else None,
+                reply=ReplyRef(channel_id=reply_channel_id, reply_id=reply_id),
+                at=self._clock.now(),
+            )
+        )
+
+    async def on_message_deleted(
+        self, *, platform: str, server_id: str, channel_id: str, message_id: str
+    ) -> ReplyRef | None:
+        """A message was deleted: the bot's reply to it (for the adapter to delete), if any.
+
+        The reply is forgotten, a pending queue item for the message is dropped and any stored
+        text of the message is erased.
+        """
+        return await self._store.forget_message(platform, server_id, channel_id, message_id)
+
+    async def record_feedback(
+        self, *, platform: str, server_id: str, reply_id: str, user_id: str, vote: str
+    ) -> bool:
+        """A user's vote on a reply; a later vote replaces their earlier one.
+
+        True when recorded, False when the reply is unknown (never recorded, or forgotten).
+        `vote` must be one of FEEDBACK_VOTES (else ConfigError).
+        """
+        if vote not in FEEDBACK_VOTES:
+            raise ConfigError(f"vote: expected one of {', '.join(FEEDBACK_VOTES)} (got {vote!r})")
+        return await self._store.record_feedback(
+            platform=platform,
+            server_id=server_id,
+            reply_id=reply_id,
+            user_id=user_id,
+            vote=vote,
+            now=self._clock.now(),
+        )
+
+    async def stats(self, platform: str, server_id: str) -> ServerStats:
+        """What the bot did on a server and how moderators and users judged it."""
+        return await self._store.stats(platform, server_id)
+
+    # --- privacy -------------------------------------------------------------------------------
+
+    async def forget(self, platform: str, server_id: str) -> None:
+        """Delete everything stored about a server: configuration, audit, queue, feedback."""
+        await self._store.forget_server(platform, server_id)
+
+    async def forget_user(self, platform: str, user_id: str) -> None:
+        """Delete what is stored about a user: their messages' records, votes and queue items;
+        their name on moderator actions is erased."""
+        await self._store.forget_user(platform, user_id)
+
+    async def sweep(self) -> int:
+        """Retention: delete what is older than each server's `retention_days`; rows deleted."""
+        return await self._store.sweep(now=self._clock.now())
 
     # --- fact base -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ which cooldowns a reply starts."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -21,6 +22,7 @@ from bot.core.models import (
     Tier,
     Verdict,
 )
+from bot.errors import ConfigError
 
 ENTRY = FactEntry(
     id="zelensky-dictator",
@@ -185,3 +187,122 @@ def test_cooldowns_of_different_servers_never_collide() -> None:
     slack = policy.cooldown_keys(message(platform="slack"), ENTRY.id, GuildConfig())
     assert not set(here) & set(there)
     assert not set(here) & set(slack)
+
+
+# --- configuration values ----------------------------------------------------------------------
+
+TAGS = frozenset({"elections", "zelensky"})
+
+
+def test_every_setting_has_a_parser() -> None:
+    assert set(policy.CONFIG_FIELDS) == {f.name for f in dataclasses.fields(GuildConfig)}
+    defaults = policy.config_values(GuildConfig())
+    assert policy.config_from_values(defaults) == GuildConfig()
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "parsed"),
+    [
+        ("enabled", "off", False),
+        ("enabled", "Yes", True),
+        ("enabled", False, False),
+        ("monitored_channels", "general, random  help", frozenset({"general", "random", "help"})),
+        ("monitored_channels", ["C1", "C2"], frozenset({"C1", "C2"})),
+        ("monitored_channels", frozenset({123}), frozenset({"123"})),
+        ("monitored_channels", "", frozenset()),
+        ("reply_mode", "Moderators-Only", ReplyMode.MODERATORS_ONLY),
+        ("reply_mode", ReplyMode.REPLY, ReplyMode.REPLY),
+        ("alert_threshold", "85.5", 85.5),
+        ("alert_threshold", 90, 90.0),
+        ("alert_threshold", "default", None),
+        ("suggest_threshold", None, None),
+        ("channel_cooldown_s", "90", 90),
+        ("channel_cooldown_s", "10m", 600),
+        ("user_cooldown_s", "2h", 7200),
+        ("claim_cooldown_s", "1d", 86400),
+        ("claim_cooldown_s", 0, 0),
+        ("log_channel", "mod-log", "mod-log"),
+        ("log_channel", "none", None),
+        ("language", "UK", "uk"),
+        ("disabled_tags", "Elections", frozenset({"elections"})),
+        ("store_message_text", "on", True),
+        ("retention_days", "30", 30),
+    ],
+)
+def test_settings_are_read_from_typed_values_and_command_line_text(
+    key: str, given: object, parsed: object
+) -> None:
+    assert policy.parse_config_changes({key: given}, known_tags=TAGS) == {key: parsed}
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "says"),
+    [
+        ("enabled", "maybe", "true or false"),
+        ("enabled", 1, "true or false"),
+        ("alert_threshold", 50, "between 65 and 100"),
+        ("alert_threshold", 100.5, "between 65 and 100"),
+        ("alert_threshold", "high", "score"),
+        ("alert_threshold", float("nan"), "score"),
+        ("alert_threshold", True, "score"),
+        ("suggest_threshold", 40, "between 50 and 100"),
+        ("channel_cooldown_s", -1, "between 0 and 604800"),
+        ("channel_cooldown_s", "-1", "whole number"),
+        ("channel_cooldown_s", "8d", "between 0 and 604800"),
+        ("channel_cooldown_s", 1.5, "whole number"),
+        ("retention_days", 0, "between 1 and 365"),
+        ("retention_days", "1d", "whole number"),
+        ("monitored_channels", 42, "list of ids"),
+        ("monitored_channels", ["ok", "two words"], "one word"),
+        ("monitored_channels", ["x" * 101], "100 characters"),
+        ("monitored_channels", [str(n) for n in range(policy.MAX_IDS + 1)], "at most"),
+        ("reply_mode", "loud", "thread, reply, moderators-only"),
+        ("language", "de", "en, uk, ru"),
+        ("disabled_tags", "no-such-tag", "no fact-base entry"),
+        ("disabled_tags", "Not A Tag!", "lower-case"),
+        ("log_channel", ["a"], "an id"),
+        ("colour", "red", "unknown setting"),
+    ],
+)
+def test_bad_settings_are_refused_with_the_setting_named(
+    key: str, given: object, says: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        policy.parse_config_changes({key: given}, known_tags=TAGS)
+
+    message = str(caught.value)
+    assert key in message
+    assert says in message
+
+
+def test_a_suggest_threshold_above_the_alert_threshold_is_refused() -> None:
+    default = Thresholds(alert=72.0, suggest=58.0)
+
+    policy.validate_config(GuildConfig(alert_threshold=90.0, suggest_threshold=90.0), default)
+    with pytest.raises(ConfigError, match="suggest_threshold"):
+        policy.validate_config(GuildConfig(alert_threshold=80.0, suggest_threshold=85.0), default)
+    # Against the calibrated alert threshold when the server keeps the default one.
+    with pytest.raises(ConfigError, match="suggest_threshold"):
+        policy.validate_config(GuildConfig(suggest_threshold=80.0), default)
+
+
+def test_validate_config_refuses_values_set_around_the_parser() -> None:
+    with pytest.raises(ConfigError, match="retention_days"):
+        policy.validate_config(GuildConfig(retention_days=0), Thresholds(alert=72.0, suggest=58.0))
+
+
+def test_plain_values_round_trip() -> None:
+    config = GuildConfig(
+        monitored_channels=frozenset({"b", "a"}),
+        reply_mode=ReplyMode.REPLY,
+        alert_threshold=80.0,
+        log_channel="log",
+        disabled_tags=frozenset({"elections"}),
+    )
+
+    values = policy.config_values(config)
+
+    assert values["monitored_channels"] == ["a", "b"]
+    assert values["reply_mode"] == "reply"
+    assert policy.config_from_values(values) == config
+    assert policy.config_from_values({}) == GuildConfig()

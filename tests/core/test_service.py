@@ -16,9 +16,10 @@ from bot.core.service import (
     AUDIT_DISMISSED,
     INLINE_MATCH_MAX_CHARS,
     ClaimwatchService,
+    ReplyRef,
     UtcClock,
 )
-from bot.errors import FactBaseError
+from bot.errors import ConfigError, FactBaseError
 from bot.storage.memory import MemoryStore
 
 PLATFORM = "discord"
@@ -398,3 +399,89 @@ def test_the_default_clock_is_timezone_aware_utc(factbase: FactBase) -> None:
     assert now.utcoffset() == dt.timedelta(0)
     service = ClaimwatchService(factbase=factbase, store=MemoryStore())
     assert len(service.factbase) == len(factbase)
+
+
+# --- moderator configuration, replies, feedback ---------------------------------------------------
+
+
+async def test_update_config_takes_command_line_text_and_typed_values(
+    service: ClaimwatchService,
+) -> None:
+    config = await service.update_config(
+        PLATFORM,
+        SERVER,
+        monitored_channels="general, news",
+        exempt_roles=["mods"],
+        claim_cooldown_s="2h",
+        reply_mode="reply",
+        store_message_text="on",
+    )
+
+    assert config == GuildConfig(
+        monitored_channels=frozenset({"general", "news"}),
+        exempt_roles=frozenset({"mods"}),
+        claim_cooldown_s=7200,
+        reply_mode=ReplyMode.REPLY,
+        store_message_text=True,
+    )
+    assert (await service.on_message(message(CLAIM))).action is Action.REPLY
+
+
+async def test_set_config_refuses_a_configuration_out_of_bounds(
+    service: ClaimwatchService, store: MemoryStore
+) -> None:
+    with pytest.raises(ConfigError, match="alert_threshold"):
+        await service.set_config(PLATFORM, SERVER, GuildConfig(alert_threshold=10.0))
+
+    assert await store.get_config(PLATFORM, SERVER) == GuildConfig()
+
+
+async def test_an_approved_reply_is_noted_on_the_approval_record(
+    service: ClaimwatchService, store: MemoryStore
+) -> None:
+    await monitor(store, reply_mode=ReplyMode.MODERATORS_ONLY)
+    queued = await service.on_message(message(CLAIM))
+    assert queued.queue_id is not None
+    approved = await service.approve(queued.queue_id, moderator="mod-anna")
+    assert approved is not None
+
+    await service.record_reply(approved, reply_id="r-9", reply_channel_id="thread-9")
+
+    assert [(r.action, r.reply_id) for r in store.audit_log] == [
+        ("suggest", None),
+        (AUDIT_APPROVED, "r-9"),
+    ]
+    ref = await service.on_message_deleted(
+        platform=PLATFORM, server_id=SERVER, channel_id=CHANNEL, message_id="m1"
+    )
+    assert ref == ReplyRef(channel_id="thread-9", reply_id="r-9")
+
+
+async def test_an_edit_in_an_unmonitored_channel_is_left_alone(
+    service: ClaimwatchService,
+) -> None:
+    decision = await service.on_message_edited(message(CLAIM))
+    assert (decision.action, decision.reason) == (Action.IGNORE, "channel not monitored")
+
+
+async def test_an_unknown_vote_is_refused_before_anything_is_looked_up(
+    service: ClaimwatchService,
+) -> None:
+    with pytest.raises(ConfigError, match="helpful, not_helpful, wrong_claim"):
+        await service.record_feedback(
+            platform=PLATFORM, server_id=SERVER, reply_id="r1", user_id="u", vote="+1"
+        )
+
+
+async def test_the_retention_sweep_runs_on_the_service_clock(
+    service: ClaimwatchService, store: MemoryStore, clock: FakeClock
+) -> None:
+    await monitor(store, retention_days=1)
+    await service.on_message(message(CLAIM))
+
+    clock.advance(dt.timedelta(hours=12))
+    await service.sweep()
+    assert len(store.audit_log) == 1
+    clock.advance(dt.timedelta(hours=13))
+    assert await service.sweep() >= 1
+    assert store.audit_log == []

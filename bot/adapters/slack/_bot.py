@@ -1,0 +1,808 @@
+"""The Slack adapter proper: slack-bolt listeners that translate Slack to the service and back.
+
+Slack event -> `IncomingMessage` -> `ClaimwatchService` -> `Decision` -> Block Kit. Thresholds,
+cooldowns, the queue and storage are the service's business; this module only translates, checks
+who may moderate, and makes sure one Slack event is acted on once across every replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack._admin import HELP_TEXT, AdminCommand, UsageError, parse_admin_command
+from bot.adapters.slack._blocks import (
+    ACTION_APPROVE,
+    ACTION_DISMISS,
+    ACTION_FEEDBACK,
+    ACTION_FORGET,
+    ACTION_SHARE,
+    SETUP_CALLBACK,
+    SETUP_FIELDS,
+    SharedCheck,
+    check_blocks,
+    config_blocks,
+    escape,
+    forget_confirm_blocks,
+    log_blocks,
+    parse_setup,
+    reply_blocks,
+    reply_fallback,
+    resolved_suggestion_blocks,
+    setup_view,
+    stats_blocks,
+    suggestion_blocks,
+    unescape,
+)
+from bot.core import policy
+from bot.core.models import Action, Decision, IncomingMessage, Match, ReplyMode, Tier
+from bot.core.reply import ReplyContent, reply_for
+from bot.core.service import FEEDBACK_VOTES, INLINE_MATCH_MAX_CHARS, ClaimwatchService
+from bot.errors import ConfigError
+from bot.web import Metrics
+
+__all__ = [
+    "CHECK_MESSAGE_CALLBACK",
+    "EVENTS_PATH",
+    "EVENT_DEDUPE_TTL",
+    "PLATFORM",
+    "EventClaims",
+    "SlackBot",
+    "incoming_message",
+]
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+FACTCHECK_COMMAND = "/factcheck"
+ADMIN_COMMAND = "/claimwatch"
+CHECK_MESSAGE_CALLBACK = "check_message"
+# Slack retries an unacknowledged event after about 0 s, 1 min and 5 min; an hour covers every
+# retry of one delivery with room for slow replicas, and the store sweeps the keys later.
+EVENT_DEDUPE_TTL = dt.timedelta(hours=1)
+# Message subtypes that are somebody writing in the channel; the others (joins, topic changes,
+# bot messages, ...) carry nothing to check. Edits and deletes have their own handling.
+CHAT_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+EDITED = "message_changed"
+DELETED = "message_deleted"
+TOMBSTONE = "tombstone"  # a deleted thread parent stays as "This message was deleted."
+DIRECT_CHANNEL_TYPES = frozenset({"im", "mpim"})
+# Slack errors that mean "the bot cannot post there", answered with advice instead of a crash.
+NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# ... and "the message to answer is gone": deleted before the reply went out.
+MESSAGE_GONE_ERRORS = frozenset({"thread_not_found", "message_not_found"})
+
+REFUSED = (
+    "Only workspace admins and claimwatch moderators can do that. Ask an admin to add you to "
+    "the moderators' user group."
+)
+FACTCHECK_USAGE = (
+    "Usage: `/factcheck <text of the claim>` — checks it privately against the fact base."
+)
+NOT_IN_CHANNEL = "I can't post in this channel: invite me first with `/invite @claimwatch`."
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on claimwatch's side; try again in a minute."
+
+
+class EventClaims(Protocol):
+    """The store's shared dedupe: True the first time a key is seen within `ttl`."""
+
+    async def claim_event(
+        self, key: str, *, ttl: dt.timedelta, now: dt.datetime | None = None
+    ) -> bool: ...
+
+
+def _ts_to_datetime(ts: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(float(ts), tz=dt.UTC) if ts else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def incoming_message(event: Mapping[str, Any], team_id: str) -> IncomingMessage | None:
+    """A Slack message event as the core's `IncomingMessage` (None without channel or ts).
+
+    Slack escapes `&`, `<` and `>` in message text; the core matches the text people wrote.
+    """
+    channel, ts = event.get("channel"), event.get("ts")
+    if not channel or not ts:
+        return None
+    author_is_bot = bool(event.get("bot_id")) or event.get("subtype") == "bot_message"
+    return IncomingMessage(
+        platform=PLATFORM,
+        server_id=team_id,
+        channel_id=str(channel),
+        message_id=str(ts),
+        author_id=str(event.get("user") or event.get("bot_id") or ""),
+        text=unescape(str(event.get("text") or "")),
+        author_is_bot=author_is_bot,
+        is_direct=event.get("channel_type") in DIRECT_CHANNEL_TYPES,
+        thread_id=str(event["thread_ts"]) if event.get("thread_ts") else None,
+        created_at=_ts_to_datetime(str(ts)),
+    )
+
+
+class _InFlight:
+    """Counts listener bodies still running, so shutdown (and tests) can wait for them."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self._count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if self._count == 0:
+                self._idle.set()
+
+    async def wait(self, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        # Listener tasks are scheduled during dispatch; let them start before looking.
+        await asyncio.sleep(0)
+        # Check the count, not only the event: a failing listener hands over to the error
+        # handler, which starts counting again before a waiter woken in between gets to run.
+        while self._count:
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout=deadline - loop.time())
+            except TimeoutError:
+                return False
+            await asyncio.sleep(0)
+        return True
+
+
+class SlackBot:
+    """A slack-bolt `AsyncApp` wired to the claimwatch service.
+
+    One workspace: pass `client` with the bot token. Many workspaces: pass `client` without a
+    token plus `oauth_settings` (installations come from its installation store). `events` is the
+    shared store whose `claim_event` makes replicas agree on who handles a delivery.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: ClaimwatchService,
+        events: EventClaims,
+        client: AsyncWebClient,
+        signing_secret: str | None = None,
+        oauth_settings: AsyncOAuthSettings | None = None,
+        moderator_groups: frozenset[str] = frozenset(),
+        metrics: Metrics | None = None,
+    ) -> None:
+        self._service = service
+        self._events = events
+        self._moderator_groups = moderator_groups
+        self._inflight = _InFlight()
+        metrics = metrics or Metrics()
+        self._event_counter = metrics.counter(
+            "claimwatch_slack_events_total", "Slack events received, by outcome."
+        )
+        self._decision_counter = metrics.counter(
+            "claimwatch_slack_decisions_total", "Decisions on Slack messages, by action."
+        )
+        self._error_counter = metrics.counter(
+            "claimwatch_slack_errors_total", "Errors while handling Slack requests."
+        )
+        self._app = AsyncApp(
+            name="claimwatch",
+            logger=log,
+            client=client,
+            # Explicit, so SLACK_* variables in the environment never change behaviour behind
+            # the settings' back (AsyncApp falls back to them when given None).
+            signing_secret=signing_secret or "",
+            oauth_settings=oauth_settings,
+            request_verification_enabled=True,
+            ignoring_self_events_enabled=True,
+            process_before_response=False,
+        )
+        self._register()
+
+    @property
+    def app(self) -> AsyncApp:
+        """The slack-bolt app (Socket Mode handlers and tests dispatch to it)."""
+        return self._app
+
+    # --- wiring ---------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self._app
+        app.middleware(self._dedupe)
+        app.error(self._on_error)
+        app.event("message")(self._on_message)
+        app.command(FACTCHECK_COMMAND)(self._on_factcheck)
+        app.command(ADMIN_COMMAND)(self._on_admin)
+        app.shortcut(CHECK_MESSAGE_CALLBACK)(self._on_check_message)
+        app.action(ACTION_SHARE)(self._on_share)
+        app.action(ACTION_APPROVE)(self._on_queue_action)
+        app.action(ACTION_DISMISS)(self._on_queue_action)
+        for vote in FEEDBACK_VOTES:
+            app.action(f"{ACTION_FEEDBACK}_{vote}")(self._on_feedback)
+        app.action(ACTION_FORGET)(self._on_forget)
+        app.view(SETUP_CALLBACK)(self._on_setup_submitted)
+        if app.installation_store is not None:
+            # app_uninstalled / tokens_revoked: drop the workspace's tokens from the store.
+            app.enable_token_revocation_listeners()
+        else:
+            # One workspace, one token: nothing to drop, but an unhandled event would get a 404
+            # and Slack would retry it (the manifest subscribes to both for OAuth apps).
+            for event in ("app_uninstalled", "tokens_revoked"):
+                app.event(event)(self._on_uninstalled)
+
+    def mount(self, web_app: web.Application, *, events: bool = True) -> None:
+        """Add Slack's routes to the health/metrics app: /slack/events (HTTP mode) and, for
+        OAuth installation, the install and redirect pages."""
+        if events:
+            web_app.router.add_post(EVENTS_PATH, self._handle_http)
+        flow = self._app.oauth_flow
+        if flow is not None:
+            web_app.router.add_get(flow.install_path, self._handle_install)
+            web_app.router.add_get(flow.redirect_uri_path, self._handle_oauth_redirect)
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        response = await self._app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _handle_install(self, request: web.Request) -> web.Response:
+        flow = self._app.oauth_flow
+        assert flow is not None  # only routed when OAuth is configured
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
+
+    async def _handle_oauth_redirect(self, request: web.Request) -> web.Response:
+        flow = self._app.oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no listener is running (False if some still are after `timeout`)."""
+        return await self._inflight.wait(timeout)
+
+    # --- middleware and errors -----------------------------------------------------------------
+
+    async def _dedupe(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Act on each Events API delivery once, whichever replica it reaches, however often
+        Slack retries it; a duplicate is acknowledged (200) so Slack stops retrying."""
+        event_id = body.get("event_id")
+        if body.get("type") == "event_callback" and event_id:
+            team = str(body.get("team_id") or "")
+            key = f"{PLATFORM}:{team}:event:{event_id}"
+            if not await self._events.claim_event(key, ttl=EVENT_DEDUPE_TTL):
+                self._event_counter.inc(outcome="duplicate")
+                return BoltResponse(status=200, body="")
+            self._event_counter.inc(outcome="accepted")
+        await next()
+        return None
+
+    @contextlib.asynccontextmanager
+    async def _handling(
+        self, what: str, respond: AsyncRespond | None = None
+    ) -> AsyncIterator[None]:
+        """Run a listener body: counted for draining, its errors reported here and not raised.
+
+        Errors stop at this boundary on purpose: slack-bolt marks an already acknowledged
+        request as unacknowledged when its listener raises, and Slack would then see a 404.
+        """
+        async with self._inflight.track():
+            try:
+                yield
+            except Exception as error:
+                await self._report(error, what, respond)
+
+    async def _report(self, error: Exception, what: str, respond: AsyncRespond | None) -> None:
+        """Log with context, count, and tell the person briefly when there is someone to tell."""
+        self._error_counter.inc(kind=type(error).__name__)
+        log.error("error handling Slack %s: %s", what, error, exc_info=error)
+        if respond is not None and respond.response_url:
+            with contextlib.suppress(Exception):  # a courtesy; never raise from here
+                await respond(
+                    text=SOMETHING_WENT_WRONG, response_type="ephemeral", replace_original=False
+                )
+
+    async def _on_error(
+        self, error: Exception, body: dict[str, Any], respond: AsyncRespond | None
+    ) -> None:
+        """What slack-bolt catches outside the listeners (middleware, the store's dedupe)."""
+        async with self._inflight.track():
+            what = str(body.get("type") or body.get("command") or "request")
+            await self._report(error, what, respond)
+
+    async def _on_uninstalled(self, body: dict[str, Any]) -> None:
+        log.warning(
+            "Slack says the app was uninstalled or its tokens revoked (%s)", body.get("team_id")
+        )
+
+    # --- passive monitoring --------------------------------------------------------------------
+
+    async def _on_message(
+        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        async with self._handling("message event"):
+            team = str(context.team_id or event.get("team") or "")
+            subtype = event.get("subtype")
+            if subtype == EDITED:
+                await self._on_edited(event, team, client)
+            elif subtype == DELETED:
+                await self._on_deleted(team, event.get("channel"), event.get("deleted_ts"), client)
+            elif subtype in CHAT_SUBTYPES:
+                msg = incoming_message(event, team)
+                if msg is not None:
+                    await self._render(await self._service.on_message(msg), client)
+
+    async def _on_edited(self, event: dict[str, Any], team: str, client: AsyncWebClient) -> None:
+        new: dict[str, Any] = event.get("message") or {}
+        old: dict[str, Any] = event.get("previous_message") or {}
+        if new.get("subtype") == TOMBSTONE:
+            await self._on_deleted(team, event.get("channel"), new.get("ts"), client)
+            return
+        # Slack also sends message_changed for link previews and thread reply counts.
+        if new.get("text") == old.get("text"):
+            return
+        channel_type = event.get("channel_type")
+        msg = incoming_message(
+            {**new, "channel": event.get("channel"), "channel_type": channel_type}, team
+        )
+        if msg is not None:
+            await self._render(await self._service.on_message_edited(msg), client)
+
+    async def _on_deleted(
+        self, team: str, channel: str | None, ts: str | None, client: AsyncWebClient
+    ) -> None:
+        if not channel or not ts:
+            return
+        ref = await self._service.on_message_deleted(
+            platform=PLATFORM, server_id=team, channel_id=channel, message_id=ts
+        )
+        if ref is not None:
+            try:
+                await client.chat_delete(channel=ref.channel_id, ts=ref.reply_id)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "message_not_found":  # already gone: fine
+                    raise
+
+    async def _render(self, decision: Decision, client: AsyncWebClient) -> None:
+        self._decision_counter.inc(action=decision.action.value)
+        log.debug("slack %s: %s", decision.action.value, decision.reason)
+        if decision.action is Action.REPLY:
+            await self._post_reply(decision, client)
+        elif decision.action is Action.SUGGEST:
+            await self._post_suggestion(decision, client)
+
+    async def _post_reply(self, decision: Decision, client: AsyncWebClient) -> bool:
+        """Answer the decision's message in its thread and record the reply; False when the
+        message was deleted before the reply went out."""
+        msg = decision.message
+        content = reply_for(decision.match)
+        try:
+            posted = await client.chat_postMessage(
+                channel=msg.channel_id,
+                thread_ts=msg.thread_id or msg.message_id,
+                # "reply" mode: in the thread and, like a Discord reply, visible in the channel.
+                reply_broadcast=decision.reply_mode is ReplyMode.REPLY,
+                text=reply_fallback(content),
+                blocks=reply_blocks(content, feedback=True),
+                unfurl_links=False,
+                unfurl_media=False,
+                link_names=False,
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in MESSAGE_GONE_ERRORS:
+                raise
+            log.info("message %s was deleted before the reply went out", msg.message_id)
+            return False
+        reply_ts, reply_channel = str(posted["ts"]), str(posted["channel"])
+        await self._service.record_reply(
+            decision, reply_id=reply_ts, reply_channel_id=reply_channel
+        )
+        if decision.log_channel:
+            link = await self._permalink(client, reply_channel, reply_ts)
+            await self._post_log(
+                client, decision.log_channel, log_blocks(decision, reply_link=link)
+            )
+        return True
+
+    async def _post_suggestion(self, decision: Decision, client: AsyncWebClient) -> None:
+        if not decision.log_channel:
+            # Queued all the same: /claimwatch status counts it.
+            log.info(
+                "queued %s in %s: no log channel", decision.queue_id, decision.message.server_id
+            )
+            return
+        msg = decision.message
+        permalink = await self._permalink(client, msg.channel_id, msg.message_id)
+        await client.chat_postMessage(
+            channel=decision.log_channel,
+            text="Possible claim for review",
+            blocks=suggestion_blocks(decision, permalink=permalink),
+            unfurl_links=False,
+            unfurl_media=False,
+            link_names=False,
+        )
+
+    async def _post_log(self, client: AsyncWebClient, channel: str, blocks: list[Any]) -> None:
+        # The log is a courtesy to moderators; the reply is already out, so a log channel the
+        # bot cannot post to is reported, not raised.
+        try:
+            await client.chat_postMessage(
+                channel=channel, text="claimwatch replied", blocks=blocks, unfurl_links=False
+            )
+        except SlackApiError as exc:
+            log.warning("cannot post to the log channel %s: %s", channel, exc.response.get("error"))
+
+    @staticmethod
+    async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
+        try:
+            found = await client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SlackApiError:
+            return None
+        link = found.get("permalink")
+        return str(link) if link else None
+
+    # --- moderators ----------------------------------------------------------------------------
+
+    async def _is_moderator(self, client: AsyncWebClient, user_id: str) -> bool:
+        """Workspace admins and owners, and members of the configured moderator user groups."""
+        try:
+            info = await client.users_info(user=user_id)
+            user: dict[str, Any] = info.get("user") or {}
+            if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
+                return True
+            for group in sorted(self._moderator_groups):
+                members = await client.usergroups_users_list(usergroup=group)
+                if user_id in (members.get("users") or []):
+                    return True
+        except SlackApiError as exc:
+            # Missing scopes or a deleted group must not lock admins out silently.
+            log.warning(
+                "cannot check moderator rights of %s: %s", user_id, exc.response.get("error")
+            )
+        return False
+
+    async def _on_queue_action(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        async with self._handling("moderator button", respond):
+            user: dict[str, Any] = body.get("user") or {}
+            user_id = str(user.get("id") or "")
+            if not await self._is_moderator(client, user_id):
+                await respond(text=REFUSED, response_type="ephemeral", replace_original=False)
+                return
+            action: dict[str, Any] = body["actions"][0]
+            queue_id = str(action.get("value") or "")
+            name = str(user.get("name") or user.get("username") or "a moderator")
+            if action.get("action_id") == ACTION_APPROVE:
+                decision = await self._service.approve(queue_id, moderator=user_id)
+                if decision is None:
+                    outcome = "Already handled by another moderator."
+                elif await self._post_reply(decision, client):
+                    outcome = f"Reply posted in the thread — approved by {name}."
+                else:
+                    outcome = f"Approved by {name}, but the message was deleted meanwhile."
+            elif await self._service.dismiss(queue_id, moderator=user_id):
+                outcome = f"Dismissed by {name}."
+            else:
+                outcome = "Already handled by another moderator."
+            message: dict[str, Any] = body.get("message") or {}
+            channel: dict[str, Any] = body.get("channel") or {}
+            await client.chat_update(
+                channel=str(channel.get("id")),
+                ts=str(message.get("ts")),
+                text=escape(outcome),
+                blocks=resolved_suggestion_blocks(message.get("blocks") or [], outcome),
+            )
+
+    # --- feedback ------------------------------------------------------------------------------
+
+    async def _on_feedback(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        async with self._handling("feedback button", respond):
+            container: dict[str, Any] = body.get("container") or {}
+            message: dict[str, Any] = body.get("message") or {}
+            reply_id = str(container.get("message_ts") or message.get("ts") or "")
+            vote = str(body["actions"][0].get("value") or "")
+            recorded = await self._service.record_feedback(
+                platform=PLATFORM,
+                server_id=str(context.team_id or ""),
+                reply_id=reply_id,
+                user_id=str((body.get("user") or {}).get("id") or ""),
+                vote=vote,
+            )
+            text = (
+                "Thanks — your feedback helps the moderators tune claimwatch."
+                if recorded
+                else "This fact check is no longer tracked, so feedback on it can't be recorded."
+            )
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    # --- /factcheck, "Check this message" and sharing ------------------------------------------
+
+    async def _check(self, text: str) -> Match:
+        if len(text) > INLINE_MATCH_MAX_CHARS:  # long texts match in a thread (see service)
+            return await asyncio.to_thread(self._service.check, text)
+        return self._service.check(text)
+
+    @staticmethod
+    def _content(match: Match) -> ReplyContent | None:
+        if match.entry is None or match.tier is Tier.NONE:
+            return None
+        return reply_for(match)
+
+    async def _answer_check(self, text: str, respond: AsyncRespond, thread_ts: str | None) -> None:
+        match = await self._check(text)
+        content = self._content(match)
+        await respond(
+            text=reply_fallback(content) if content else "No fact check found for this text.",
+            blocks=check_blocks(match, content, thread_ts=thread_ts),
+            response_type="ephemeral",
+        )
+
+    async def _on_factcheck(
+        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        async with self._handling(FACTCHECK_COMMAND, respond):
+            text = unescape(str(command.get("text") or "")).strip()
+            if not text:
+                await respond(text=FACTCHECK_USAGE, response_type="ephemeral")
+                return
+            await self._answer_check(text, respond, thread_ts=None)
+
+    async def _on_check_message(
+        self, ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        async with self._handling("message shortcut", respond):
+            message: dict[str, Any] = shortcut.get("message") or {}
+            text = unescape(str(message.get("text") or "")).strip()
+            if not text:
+                await respond(text="That message has no text to check.", response_type="ephemeral")
+                return
+            thread_ts = message.get("thread_ts") or message.get("ts")
+            await self._answer_check(text, respond, thread_ts=str(thread_ts) if thread_ts else None)
+
+    async def _on_share(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        async with self._handling("share button", respond):
+            shared = SharedCheck.decode(str(body["actions"][0].get("value") or ""))
+            entry = self._service.factbase.get(shared.claim_id) if shared is not None else None
+            if shared is None or entry is None:
+                await respond(
+                    text="That fact check is no longer in the fact base.",
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                return
+            content = reply_for(Match(entry=entry, tier=Tier.ALERT, score=shared.score))
+            channel = str((body.get("channel") or {}).get("id") or "")
+            try:
+                await client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=shared.thread_ts,
+                    text=reply_fallback(content),
+                    blocks=reply_blocks(content, feedback=False),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    link_names=False,
+                )
+            except SlackApiError as exc:
+                if exc.response.get("error") not in NOT_IN_CHANNEL_ERRORS:
+                    raise
+                await respond(
+                    text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False
+                )
+                return
+            await respond(delete_original=True)
+
+    # --- /claimwatch ---------------------------------------------------------------------------
+
+    async def _on_admin(
+        self,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        async with self._handling(ADMIN_COMMAND, respond):
+            team = str(context.team_id or command.get("team_id") or "")
+            user_id = str(command.get("user_id") or "")
+            if not await self._is_moderator(client, user_id):
+                await respond(text=REFUSED, response_type="ephemeral")
+                return
+            try:
+                parsed = parse_admin_command(str(command.get("text") or ""))
+            except UsageError as exc:
+                await respond(text=str(exc), response_type="ephemeral")
+                return
+            try:
+                await self._run_admin(parsed, team, command, client, respond)
+            except ConfigError as exc:
+                await respond(text=f"Not changed: {exc}", response_type="ephemeral")
+
+    async def _run_admin(
+        self,
+        parsed: AdminCommand,
+        team: str,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        service = self._service
+        if parsed.kind == "help":
+            await respond(text=HELP_TEXT, response_type="ephemeral")
+        elif parsed.kind == "setup":
+            config = await service.get_config(PLATFORM, team)
+            metadata = json.dumps({"channel": command.get("channel_id")})
+            await client.views_open(
+                trigger_id=str(command.get("trigger_id")),
+                view=setup_view(
+                    config,
+                    private_metadata=metadata,
+                    default_alert=service.matcher.thresholds.alert,
+                    default_suggest=service.matcher.thresholds.suggest,
+                    threshold_floor=(policy.ALERT_THRESHOLD_MIN, policy.SUGGEST_THRESHOLD_MIN),
+                    cooldown_max_s=policy.COOLDOWN_MAX_S,
+                ),
+            )
+        elif parsed.kind == "status":
+            await self._respond_status(team, respond, note=None)
+        elif parsed.kind == "stats":
+            stats = await service.stats(PLATFORM, team)
+            await respond(
+                text="claimwatch stats", blocks=stats_blocks(stats), response_type="ephemeral"
+            )
+        elif parsed.kind == "forget":
+            await respond(
+                text="Delete everything claimwatch stored about this workspace?",
+                blocks=forget_confirm_blocks(),
+                response_type="ephemeral",
+            )
+        elif parsed.kind == "channels":
+            current = (await service.get_config(PLATFORM, team)).monitored_channels
+            chosen = frozenset(parsed.channels)
+            channels = {
+                "add": current | chosen,
+                "remove": current - chosen,
+                "set": chosen,
+            }[parsed.op or "set"]
+            await service.update_config(PLATFORM, team, monitored_channels=sorted(channels))
+            await self._respond_status(team, respond, note="Saved.")
+        else:
+            await service.update_config(PLATFORM, team, **parsed.changes)
+            await self._respond_status(team, respond, note="Saved.")
+
+    async def _status_blocks(self, team: str) -> list[Any]:
+        config = await self._service.get_config(PLATFORM, team)
+        pending = await self._service.pending(PLATFORM, team)
+        thresholds = self._service.matcher.thresholds
+        return config_blocks(
+            config,
+            pending=len(pending),
+            default_alert=thresholds.alert,
+            default_suggest=thresholds.suggest,
+        )
+
+    async def _respond_status(self, team: str, respond: AsyncRespond, *, note: str | None) -> None:
+        blocks = await self._status_blocks(team)
+        await respond(text=note or "claimwatch settings", blocks=blocks, response_type="ephemeral")
+
+    async def _on_setup_submitted(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        # A modal must be answered within 3 s with its errors, so the work happens before ack.
+        async with self._handling("setup form"):
+            try:
+                await self._save_setup(ack, body, view, context, client)
+            except Exception:
+                if ack.response is None:  # else the form closed already and Slack is answered
+                    await ack(response_action="errors", errors={"reply_mode": SOMETHING_WENT_WRONG})
+                raise
+
+    async def _save_setup(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        user_id = str((body.get("user") or {}).get("id") or "")
+        if not await self._is_moderator(client, user_id):
+            await ack(response_action="errors", errors={"reply_mode": REFUSED})
+            return
+        team = str(context.team_id or (body.get("team") or {}).get("id") or "")
+        changes = parse_setup((view.get("state") or {}).get("values") or {})
+        try:
+            await self._service.update_config(PLATFORM, team, **changes)
+        except ConfigError as exc:
+            await ack(response_action="errors", errors={_error_block(exc, changes): str(exc)})
+            return
+        await ack()
+        try:
+            channel = json.loads(view.get("private_metadata") or "{}").get("channel")
+        except (json.JSONDecodeError, AttributeError):
+            channel = None
+        if channel:
+            await client.chat_postEphemeral(
+                channel=str(channel),
+                user=user_id,
+                text="claimwatch settings saved.",
+                blocks=await self._status_blocks(team),
+            )
+
+    async def _on_forget(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        async with self._handling("forget button", respond):
+            user_id = str((body.get("user") or {}).get("id") or "")
+            if not await self._is_moderator(client, user_id):
+                await respond(text=REFUSED, response_type="ephemeral", replace_original=False)
+                return
+            await self._service.forget(PLATFORM, str(context.team_id or ""))
+            await respond(
+                text="Done: everything claimwatch stored about this workspace was deleted.",
+                replace_original=True,
+            )
+
+
+def _error_block(error: ConfigError, changes: Mapping[str, object]) -> str:
+    """The modal block a ConfigError is about ("alert_threshold: must be …" names it)."""
+    text = str(error)
+    for name in SETUP_FIELDS:
+        if text.startswith(name) and name in changes:
+            return name
+    return "reply_mode"  # always present and required: a safe place for a general error

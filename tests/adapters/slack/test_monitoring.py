@@ -1,0 +1,323 @@
+"""Passive monitoring: what the channel and the moderators see for claims, borderline matches,
+edits and deletions, and that nobody is ever pinged."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.adapters.slack.conftest import Harness
+from tests.adapters.slack.fake_slack import TEAM_ID, Call
+from tests.adapters.slack.slack_payloads import (
+    ALICE,
+    GENERAL,
+    MOD,
+    MODS,
+    RANDOM,
+    block_action,
+    deleted_event,
+    edited_event,
+    event_body,
+    message_event,
+)
+
+CLAIM = "Zelensky is a dictator who cancelled the elections"
+OTHER_CLAIM = "The US runs secret biolabs in Ukraine, everyone knows it"
+BORDERLINE = "Zelensky owns yachts"
+CHATTER = "I had pizza for dinner"
+
+
+def texts_of(blocks: list[dict[str, Any]]) -> str:
+    """Every string inside the blocks, for "is it shown anywhere" assertions."""
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def buttons(call: Call) -> dict[str, str]:
+    """action_id -> value of every button in a posted message."""
+    found: dict[str, str] = {}
+    for block in call.params["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                found[element["action_id"]] = element["value"]
+    return found
+
+
+async def say(slack: Harness, event: dict[str, Any]) -> None:
+    answer = await slack.send.event(event_body(event))
+    assert answer.status == 200
+    await slack.settle()
+
+
+async def test_a_confident_claim_gets_a_threaded_block_kit_reply(slack: Harness) -> None:
+    event = message_event(CLAIM)
+
+    await say(slack, event)
+
+    (reply,) = slack.fake.posts(GENERAL)
+    params = reply.params
+    assert params["thread_ts"] == event["ts"]
+    assert params["reply_broadcast"] is False
+    blocks = params["blocks"]
+    assert blocks[0]["type"] == "header"
+    assert "Misleading" in blocks[0]["text"]["text"]
+    shown = texts_of(blocks)
+    assert "martial law" in shown  # the context
+    assert "<https://zakon.rada.gov.ua/laws/show/389-19|" in shown  # a source, as a link
+    assert "Confidence 100%" in shown
+    assert set(buttons(reply)) == {
+        "claimwatch_feedback_helpful",
+        "claimwatch_feedback_not_helpful",
+        "claimwatch_feedback_wrong_claim",
+    }
+    assert params["unfurl_links"] is False
+
+
+async def test_the_log_channel_hears_about_every_reply(slack: Harness) -> None:
+    await say(slack, message_event(CLAIM))
+
+    (entry,) = slack.fake.posts(MODS)
+    assert "zelensky-dictator" in texts_of(entry.params["blocks"])
+    assert "<#C0GENERAL>" in texts_of(entry.params["blocks"])
+
+
+async def test_a_reply_in_a_thread_stays_in_that_thread(slack: Harness) -> None:
+    parent = "1700000000.000001"
+
+    await say(slack, message_event(CLAIM, thread_ts=parent))
+
+    (reply,) = slack.fake.posts(GENERAL)
+    assert reply.params["thread_ts"] == parent
+
+
+async def test_reply_mode_also_shows_the_reply_in_the_channel(slack: Harness) -> None:
+    await slack.service.update_config("slack", TEAM_ID, reply_mode="reply")
+
+    await say(slack, message_event(CLAIM))
+
+    (reply,) = slack.fake.posts(GENERAL)
+    assert reply.params["reply_broadcast"] is True
+
+
+async def test_channels_the_moderators_did_not_enable_are_left_alone(slack: Harness) -> None:
+    await say(slack, message_event(CLAIM, channel=RANDOM))
+
+    assert slack.fake.bot_calls() == []
+
+
+async def test_chatter_bots_and_channel_joins_get_nothing(slack: Harness) -> None:
+    await say(slack, message_event(CHATTER))
+    await say(slack, message_event(CLAIM, user="", bot_id="BOTHER", subtype="bot_message"))
+    await say(slack, message_event(CLAIM, subtype="channel_join"))
+
+    assert slack.fake.bot_calls() == []
+
+
+async def test_a_message_in_a_direct_conversation_is_not_monitored(slack: Harness) -> None:
+    await say(slack, message_event(CLAIM, channel_type="im"))
+
+    assert slack.fake.bot_calls() == []
+
+
+async def test_a_borderline_match_goes_to_the_moderators_with_reply_and_dismiss(
+    slack: Harness,
+) -> None:
+    await say(slack, message_event(BORDERLINE))
+
+    assert slack.fake.posts(GENERAL) == []
+    (queued,) = slack.fake.posts(MODS)
+    assert set(buttons(queued)) == {"claimwatch_approve", "claimwatch_dismiss"}
+    shown = texts_of(queued.params["blocks"])
+    assert "Zelensky owns yachts" in shown  # moderators see what was said
+    assert "zelensky" in shown.lower()
+
+
+def queued_message(slack: Harness) -> dict[str, Any]:
+    """The moderators' message as Slack would send it back in a block action."""
+    for (channel, ts), message in slack.fake.messages.items():
+        if channel == MODS:
+            return {"type": "message", "ts": ts, "blocks": message["blocks"], "text": ""}
+    raise AssertionError("nothing was posted to the moderators")
+
+
+async def click(
+    slack: Harness, action_id: str, value: str, *, user: str = MOD, channel: str = MODS
+) -> None:
+    message = queued_message(slack)
+    payload = block_action(
+        action_id,
+        value,
+        message=message,
+        channel=channel,
+        response_url=slack.fake.response_url(),
+        user=user,
+    )
+    answer = await slack.send.interaction(payload)
+    assert answer.status == 200
+    await slack.settle()
+
+
+async def test_a_moderator_clicking_reply_posts_the_reply_in_the_thread(slack: Harness) -> None:
+    event = message_event(BORDERLINE)
+    await say(slack, event)
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+
+    await click(slack, "claimwatch_approve", queue_id)
+
+    (reply,) = slack.fake.posts(GENERAL)
+    assert reply.params["thread_ts"] == event["ts"]
+    assert "Fact check" in reply.params["blocks"][0]["text"]["text"]
+    (update,) = slack.fake.calls_to("chat.update")
+    assert update.params["channel"] == MODS
+    assert "approved by u0mod" in update.params["text"]
+    # The buttons are gone, so nobody approves it twice.
+    assert all(block["type"] != "actions" for block in update.params["blocks"])
+
+
+async def test_a_moderator_clicking_dismiss_posts_nothing_in_the_channel(slack: Harness) -> None:
+    await say(slack, message_event(BORDERLINE))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_dismiss"]
+
+    await click(slack, "claimwatch_dismiss", queue_id)
+
+    assert slack.fake.posts(GENERAL) == []
+    (update,) = slack.fake.calls_to("chat.update")
+    assert "Dismissed by u0mod" in update.params["text"]
+    assert await slack.service.pending("slack", TEAM_ID) == []
+
+
+async def test_a_second_click_on_a_handled_item_changes_nothing(slack: Harness) -> None:
+    await say(slack, message_event(BORDERLINE))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+
+    await click(slack, "claimwatch_approve", queue_id)
+    await click(slack, "claimwatch_approve", queue_id)
+
+    assert len(slack.fake.posts(GENERAL)) == 1
+    assert "Already handled" in slack.fake.calls_to("chat.update")[-1].params["text"]
+
+
+async def test_approving_a_message_deleted_meanwhile_says_so(slack: Harness) -> None:
+    await say(slack, message_event(BORDERLINE))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    slack.fake.fail("chat.postMessage", "thread_not_found")
+
+    await click(slack, "claimwatch_approve", queue_id)
+
+    (update,) = slack.fake.calls_to("chat.update")
+    assert "deleted meanwhile" in update.params["text"]
+
+
+async def test_members_cannot_approve_and_are_told_so_privately(slack: Harness) -> None:
+    await say(slack, message_event(BORDERLINE))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+
+    await click(slack, "claimwatch_approve", queue_id, user=ALICE)
+
+    assert slack.fake.posts(GENERAL) == []
+    assert slack.fake.calls_to("chat.update") == []
+    (refusal,) = slack.fake.calls_to("response_url")
+    assert refusal.params["response_type"] == "ephemeral"
+    assert "moderators" in refusal.params["text"]
+    assert len(await slack.service.pending("slack", TEAM_ID)) == 1
+
+
+async def test_replies_and_queue_items_mention_nobody_and_echo_no_markup(slack: Harness) -> None:
+    sneaky = "<!channel> <@U0BOSS> Zelensky owns yachts & <https://evil.example|click>"
+    await say(slack, message_event("<!here> " + CLAIM + " <@U0BOSS>"))
+    await say(slack, message_event(sneaky))
+
+    for call in slack.fake.calls_to("chat.postMessage"):
+        shown = texts_of(call.params["blocks"]) + call.params["text"]
+        for markup in ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS>", "<https://evil"):
+            assert markup not in shown
+        assert call.params.get("link_names") in (False, None)
+    queued = texts_of(slack.fake.posts(MODS)[-1].params["blocks"])
+    assert "&lt;!channel&gt;" in queued  # shown to moderators as text, not as a ping
+    assert "&amp;" in queued
+
+
+async def test_an_edit_that_adds_a_claim_gets_a_reply(slack: Harness) -> None:
+    original = message_event(CHATTER)
+    await say(slack, original)
+
+    await say(slack, edited_event(original, CLAIM))
+
+    (reply,) = slack.fake.posts(GENERAL)
+    assert reply.params["thread_ts"] == original["ts"]
+
+
+async def test_an_answered_message_edited_again_gets_no_second_reply(slack: Harness) -> None:
+    original = message_event(CLAIM)
+    await say(slack, original)
+
+    await say(slack, edited_event(original, OTHER_CLAIM))
+
+    assert len(slack.fake.posts(GENERAL)) == 1
+
+
+async def test_link_previews_and_thread_counts_are_not_edits(slack: Harness) -> None:
+    original = message_event(CHATTER)
+    await say(slack, original)
+
+    # Slack sends message_changed with the same text when it attaches a preview.
+    await say(slack, edited_event(original, CHATTER))
+
+    assert slack.fake.bot_calls() == []
+
+
+async def test_deleting_a_message_deletes_the_bots_reply(slack: Harness) -> None:
+    original = message_event(CLAIM)
+    await say(slack, original)
+    (reply,) = slack.fake.posts(GENERAL)
+
+    await say(slack, deleted_event(original))
+
+    (delete,) = slack.fake.calls_to("chat.delete")
+    assert delete.params["channel"] == GENERAL
+    assert (GENERAL, delete.params["ts"]) not in slack.fake.messages
+    assert delete.params["ts"] != original["ts"]  # the reply, never the member's message
+    assert reply.params["thread_ts"] == original["ts"]
+
+
+async def test_a_deleted_thread_parent_counts_as_deleted(slack: Harness) -> None:
+    original = message_event(CLAIM)
+    await say(slack, original)
+
+    await say(slack, edited_event(original, "This message was deleted.", subtype="tombstone"))
+
+    assert len(slack.fake.calls_to("chat.delete")) == 1
+
+
+async def test_deleting_a_message_the_bot_never_answered_deletes_nothing(slack: Harness) -> None:
+    original = message_event(CHATTER)
+    await say(slack, original)
+
+    await say(slack, deleted_event(original))
+
+    assert slack.fake.calls_to("chat.delete") == []
+
+
+async def test_feedback_buttons_record_one_vote_per_person(slack: Harness) -> None:
+    await say(slack, message_event(CLAIM))
+    (reply,) = slack.fake.posts(GENERAL)
+    ts = next(ts for (channel, ts) in slack.fake.messages if channel == GENERAL)
+    message = {"type": "message", "ts": ts, "blocks": reply.params["blocks"]}
+
+    for vote in ("not_helpful", "helpful"):  # a later vote replaces the earlier one
+        payload = block_action(
+            f"claimwatch_feedback_{vote}",
+            vote,
+            message=message,
+            channel=GENERAL,
+            response_url=slack.fake.response_url(),
+            user=ALICE,
+        )
+        assert (await slack.send.interaction(payload)).status == 200
+        await slack.settle()
+
+    stats = await slack.service.stats("slack", TEAM_ID)
+    assert stats.feedback == {"helpful": 1}
+    thanks = slack.fake.calls_to("response_url")
+    assert len(thanks) == 2
+    assert all(t.params["response_type"] == "ephemeral" for t in thanks)
+    assert all(t.params["replace_original"] is False for t in thanks)

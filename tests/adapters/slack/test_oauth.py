@@ -1,0 +1,133 @@
+"""Many workspaces: OAuth installation through the fake's oauth.v2.access, installations kept in
+a SQLite database, and each workspace answered with its own bot token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import sqlalchemy as sa
+
+from bot.adapters.slack import BOT_SCOPES, Backend, SlackSettings
+from bot.core.factbase import FactBase
+from bot.core.service import ClaimwatchService
+from bot.errors import ConfigError
+from bot.storage import SqlStore, open_store
+from bot.storage.memory import MemoryStore
+from tests.adapters.slack.conftest import TEST_CONFIG, running
+from tests.adapters.slack.fake_slack import FakeSlack, Team
+from tests.adapters.slack.slack_payloads import (
+    GENERAL,
+    SIGNING_SECRET,
+    SlackSender,
+    event_body,
+    message_event,
+)
+
+CLAIM = "Zelensky is a dictator who cancelled the elections"
+SECOND_TEAM = Team("T0002", bot_user_id="UBOT2", bot_id="BBOT2", name="Second")
+SECOND_TOKEN = "xoxb-second-workspace"
+CLIENT_ID = "1111.2222"
+# slack_sdk's oauth_v2_access sends the client credentials with aiohttp.BasicAuth, which aiohttp
+# 3.14 deprecates; a warning in a dependency, not an error in claimwatch.
+SDK_BASIC_AUTH = "ignore:BasicAuth is deprecated:DeprecationWarning"
+
+
+def oauth_settings_for(fake: FakeSlack) -> SlackSettings:
+    return SlackSettings(
+        client_id=CLIENT_ID,
+        client_secret="client-secret",
+        signing_secret=SIGNING_SECRET,
+        api_url=fake.api_url,
+    )
+
+
+@pytest.fixture
+async def sql_store(tmp_path: Path) -> AsyncIterator[SqlStore]:
+    """The SQL store on a SQLite file: OAuth installations go in the same database."""
+    store = await open_store(f"sqlite:///{tmp_path / 'claimwatch.sqlite3'}", data_dir=tmp_path)
+    async with store:
+        yield store
+
+
+async def install(
+    session: aiohttp.ClientSession, base: str, fake: FakeSlack, team: Team, token: str
+) -> int:
+    """Walk the installation as a browser would: the install page, then Slack's redirect."""
+    code = f"code-{team.team_id}"
+    fake.install_codes[code] = (team, token)
+    async with session.get(f"{base}/slack/install") as page:
+        assert page.status == 200
+        html = await page.text()
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+    found = re.search(r"state=([\w-]+)", html)
+    assert found is not None, html
+    assert "https://slack.com/oauth/v2/authorize" in html
+    scopes = re.search(r"scope=([^&\"]+)", html)
+    assert scopes is not None and scopes.group(1).split(",") == list(BOT_SCOPES)
+    url = f"{base}/slack/oauth_redirect?code={code}&state={found.group(1)}"
+    async with session.get(url, headers={"Cookie": cookie}) as done:
+        return done.status
+
+
+@pytest.mark.filterwarnings(SDK_BASIC_AUTH)
+async def test_each_installed_workspace_is_answered_with_its_own_token(
+    fake: FakeSlack,
+    factbase: FactBase,
+    sql_store: SqlStore,
+    http_session: aiohttp.ClientSession,
+) -> None:
+    settings = oauth_settings_for(fake)
+    store = sql_store
+    service = ClaimwatchService(factbase=factbase, store=store)
+    await service.update_config("slack", SECOND_TEAM.team_id, **TEST_CONFIG)
+
+    async with running(settings, Backend(service, store), http=True) as app:
+        status = await install(http_session, app.server.url, fake, SECOND_TEAM, SECOND_TOKEN)
+        sender = SlackSender(http_session, f"{app.server.url}/slack/events")
+        answer = await sender.event(event_body(message_event(CLAIM), team=SECOND_TEAM.team_id))
+        await app.settle()
+
+    assert status == 200
+    (access,) = fake.calls_to("oauth.v2.access")
+    assert access.params["code"] == f"code-{SECOND_TEAM.team_id}"
+    assert answer.status == 200
+    (reply,) = fake.posts(GENERAL)
+    assert reply.token == SECOND_TOKEN
+    async with store.engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+    assert {"slack_installations", "slack_bots", "slack_oauth_states"} <= set(tables)
+
+
+async def test_a_forged_install_state_is_refused(
+    fake: FakeSlack,
+    factbase: FactBase,
+    sql_store: SqlStore,
+    http_session: aiohttp.ClientSession,
+) -> None:
+    settings = oauth_settings_for(fake)
+    store = sql_store
+    service = ClaimwatchService(factbase=factbase, store=store)
+    fake.install_codes["code-x"] = (SECOND_TEAM, SECOND_TOKEN)
+
+    async with running(settings, Backend(service, store), http=True) as app:
+        url = f"{app.server.url}/slack/oauth_redirect?code=code-x&state=forged"
+        async with http_session.get(url, headers={"Cookie": "slack-app-oauth-state=forged"}) as r:
+            status = r.status
+
+    assert status == 401
+    assert fake.calls_to("oauth.v2.access") == []
+
+
+async def test_oauth_without_a_database_store_is_one_clear_error(
+    fake: FakeSlack, factbase: FactBase, store: MemoryStore
+) -> None:
+    settings = oauth_settings_for(fake)
+    backend = Backend(ClaimwatchService(factbase=factbase, store=store), store)
+
+    with pytest.raises(ConfigError, match="keeps each workspace's token in the database"):
+        async with running(settings, backend, http=True):
+            pass

@@ -1,0 +1,120 @@
+"""Several bot processes on one database: however their work interleaves, a message gets one
+answer, a queue item one verdict, and no moderator's change is lost.
+
+Each test runs two services on two stores with their own engines and connection pools (in memory:
+one shared store), and fires the same work at both with asyncio.gather.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from bot.core.factbase import FactBase
+from bot.core.models import Action, IncomingMessage
+from bot.core.service import ClaimwatchService
+from tests.storage.conftest import OpenStore
+
+PLATFORM = "discord"
+SERVER = "guild-1"
+CHANNEL = "general"
+CLAIM = "Zelensky is a dictator who cancelled the elections"
+DELIVERIES = 24  # the same message, delivered this many times across both processes
+
+
+@pytest.fixture
+async def services(open_store: OpenStore, factbase: FactBase) -> list[ClaimwatchService]:
+    return [
+        ClaimwatchService(factbase=factbase, store=await open_store()),
+        ClaimwatchService(factbase=factbase, store=await open_store()),
+    ]
+
+
+def message(message_id: str, author: str = "user-1") -> IncomingMessage:
+    return IncomingMessage(
+        platform=PLATFORM,
+        server_id=SERVER,
+        channel_id=CHANNEL,
+        message_id=message_id,
+        author_id=author,
+        text=CLAIM,
+    )
+
+
+async def test_the_same_message_raced_through_two_processes_gets_one_reply(
+    services: list[ClaimwatchService],
+) -> None:
+    await services[0].update_config(PLATFORM, SERVER, monitored_channels=[CHANNEL])
+
+    decisions = await asyncio.gather(
+        *(services[n % 2].on_message(message("m1")) for n in range(DELIVERIES))
+    )
+
+    actions = Counter(d.action for d in decisions)
+    assert actions == {Action.REPLY: 1, Action.IGNORE: DELIVERIES - 1}
+    assert {d.reason for d in decisions if d.action is Action.IGNORE} == {"duplicate delivery"}
+    assert (await services[1].stats(PLATFORM, SERVER)).alerts == 1
+
+
+async def test_different_messages_of_one_claim_raced_get_one_reply_under_cooldowns(
+    services: list[ClaimwatchService],
+) -> None:
+    await services[0].update_config(PLATFORM, SERVER, monitored_channels=[CHANNEL])
+
+    decisions = await asyncio.gather(
+        *(services[n % 2].on_message(message(f"m{n}", f"user-{n}")) for n in range(DELIVERIES))
+    )
+
+    assert Counter(d.action for d in decisions)[Action.REPLY] == 1
+    assert {d.reason for d in decisions if d.action is Action.IGNORE} == {"cooldown"}
+
+
+async def test_two_moderators_approving_at_once_give_one_reply(
+    services: list[ClaimwatchService],
+) -> None:
+    await services[0].update_config(
+        PLATFORM, SERVER, monitored_channels=[CHANNEL], reply_mode="moderators-only"
+    )
+    queued = await services[0].on_message(message("m1"))
+    assert queued.queue_id is not None
+
+    results = await asyncio.gather(
+        *(services[n % 2].approve(queued.queue_id, moderator=f"mod-{n}") for n in range(8)),
+        *(services[n % 2].dismiss(queued.queue_id, moderator=f"mod-{n}") for n in range(8)),
+    )
+
+    approvals = [r for r in results[:8] if r is not None]
+    dismissals = [r for r in results[8:] if r]
+    assert len(approvals) + len(dismissals) == 1
+    stats = await services[1].stats(PLATFORM, SERVER)
+    assert stats.approved + stats.dismissed == 1
+
+
+async def test_concurrent_changes_to_different_settings_are_all_kept(
+    services: list[ClaimwatchService],
+) -> None:
+    changes = [
+        {"language": "uk"},
+        {"reply_mode": "reply"},
+        {"retention_days": 30},
+        {"log_channel": "mod-log"},
+        {"store_message_text": True},
+        {"user_cooldown_s": 60},
+    ]
+
+    await asyncio.gather(
+        *(
+            services[n % 2].update_config(PLATFORM, SERVER, **change)
+            for n, change in enumerate(changes)
+        )
+    )
+
+    config = await services[0].get_config(PLATFORM, SERVER)
+    assert (config.language, config.reply_mode.value, config.retention_days) == ("uk", "reply", 30)
+    assert (config.log_channel, config.store_message_text, config.user_cooldown_s) == (
+        "mod-log",
+        True,
+        60,
+    )

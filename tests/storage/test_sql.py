@@ -1,0 +1,159 @@
+"""What only the SQL store has to show: where it keeps its file, which URLs it takes, what its
+rows hold (hashes, not user ids; settings that differ from the defaults) and how it reads rows
+written by another version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.core.factbase import FactBase
+from bot.core.models import GuildConfig, IncomingMessage
+from bot.core.service import ClaimwatchService
+from bot.errors import ConfigError, StorageError
+from bot.storage import SQLITE_FILE, SqlStore, open_store
+from bot.storage._tables import guild_configs, metadata
+from bot.storage.sql import database_url
+
+PLATFORM = "slack"
+SERVER = "T0001"
+CLAIM = "Zelensky is a dictator who cancelled the elections"
+AUTHOR = "U-author-4711"
+VOTER = "U-voter-0815"
+
+
+async def test_the_default_is_a_sqlite_file_created_in_the_data_directory(tmp_path: Path) -> None:
+    data_dir = tmp_path / "not" / "yet" / "there"
+
+    store = await open_store(None, data_dir=data_dir)
+    try:
+        await store.set_config(PLATFORM, SERVER, GuildConfig(language="uk"))
+    finally:
+        await store.aclose()
+
+    assert (data_dir / SQLITE_FILE).is_file()
+    async with await open_store("", data_dir=data_dir) as again:
+        assert (await again.get_config(PLATFORM, SERVER)).language == "uk"
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql://u:p@db.example/claimwatch", "postgresql+asyncpg"),
+        ("postgres://u@db.example/claimwatch", "postgresql+asyncpg"),
+        ("postgresql+asyncpg://u@db.example/claimwatch", "postgresql+asyncpg"),
+        ("sqlite:///var/lib/claimwatch/db.sqlite3", "sqlite+aiosqlite"),
+    ],
+)
+def test_database_urls_get_the_async_driver(url: str, driver: str, tmp_path: Path) -> None:
+    assert database_url(url, data_dir=tmp_path).drivername == driver
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://u@db/claimwatch",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql+psycopg://u@h/d",
+        "::",
+    ],
+)
+async def test_a_database_url_claimwatch_cannot_use_is_a_config_error(
+    url: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        await open_store(url, data_dir=tmp_path)
+
+
+async def test_an_unreachable_database_is_a_storage_error_without_the_password(
+    tmp_path: Path,
+) -> None:
+    # Port 1 on loopback: nothing listens there, the connection is refused at once.
+    with pytest.raises(StorageError) as caught:
+        await open_store("postgresql://claimwatch:s3cret@127.0.0.1:1/claimwatch", data_dir=tmp_path)
+
+    assert "127.0.0.1:1" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+async def _all_stored_text(store: SqlStore) -> str:
+    async with store.engine.connect() as conn:
+        rows = [
+            repr(tuple(row))
+            for table in metadata.sorted_tables
+            for row in await conn.execute(sa.select(table))
+        ]
+    return "\n".join(rows)
+
+
+async def test_authors_and_voters_are_stored_only_as_salted_hashes(
+    sql_store: SqlStore, factbase: FactBase
+) -> None:
+    service = ClaimwatchService(factbase=factbase, store=sql_store)
+    await service.update_config(PLATFORM, SERVER, monitored_channels=["C1"])
+    msg = IncomingMessage(
+        platform=PLATFORM,
+        server_id=SERVER,
+        channel_id="C1",
+        message_id="1.0",
+        author_id=AUTHOR,
+        text=CLAIM,
+    )
+    decision = await service.on_message(msg)
+    await service.record_reply(decision, reply_id="1.1", reply_channel_id="C1")
+    assert await service.record_feedback(
+        platform=PLATFORM, server_id=SERVER, reply_id="1.1", user_id=VOTER, vote="helpful"
+    )
+
+    stored = await _all_stored_text(sql_store)
+
+    assert "1.1" in stored  # the reply is there ...
+    assert AUTHOR not in stored and VOTER not in stored  # ... its people are not
+    assert CLAIM not in stored  # nor the message text, without the server's opt-in
+
+
+async def test_only_settings_that_differ_from_the_defaults_are_stored(sql_store: SqlStore) -> None:
+    await sql_store.set_config(PLATFORM, SERVER, GuildConfig(language="ru", retention_days=30))
+
+    async with sql_store.engine.connect() as conn:
+        row = (await conn.execute(sa.select(guild_configs))).one()
+
+    assert row.schema_version == GuildConfig.SCHEMA_VERSION
+    assert row.settings == {"language": "ru", "retention_days": 30}
+
+
+async def _store_raw(store: SqlStore, version: int, settings: dict[str, object]) -> None:
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            sa.insert(guild_configs).values(
+                platform=PLATFORM,
+                server_id=SERVER,
+                schema_version=version,
+                settings=settings,
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+
+
+async def test_a_stored_value_out_of_todays_bounds_falls_back_to_its_default(
+    sql_store: SqlStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _store_raw(sql_store, 1, {"language": "uk", "alert_threshold": 10, "gone": True})
+
+    with caplog.at_level(logging.WARNING):
+        config = await sql_store.get_config(PLATFORM, SERVER)
+
+    assert config == GuildConfig(language="uk")
+    assert "alert_threshold" in caplog.text and "gone" in caplog.text
+
+
+async def test_a_configuration_from_a_newer_claimwatch_is_refused(sql_store: SqlStore) -> None:
+    await _store_raw(sql_store, GuildConfig.SCHEMA_VERSION + 1, {})
+
+    with pytest.raises(StorageError, match="newer"):
+        await sql_store.get_config(PLATFORM, SERVER)
