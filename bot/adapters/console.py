@@ -142,8 +142,8 @@ async def replay(
 
     The demo server runs under `config` (default: `demo_config()`; its monitored channels should
     include DEMO_CHANNEL). Prints the conversation with the bot's replies, then the moderators'
-    queue, then approves the first queued item as DEMO_MODERATOR and prints the reply that
-    produces. Raises InputFormatError when the file cannot be read.
+    queue; as DEMO_MODERATOR, approves the most confident queued match (printing the reply that
+    produces) and dismisses the least confident one. Raises InputFormatError when the file cannot be read.
     """
     await service.set_config(DEMO_PLATFORM, DEMO_SERVER, config or demo_config())
     console.rule(f"#{DEMO_CHANNEL}")
@@ -179,12 +179,17 @@ async def replay(
         return ReplayReport(messages, replies, suggestions, approved=0)
     console.print(_queue_table(pending))
 
-    first = pending[0]
-    approved = await service.approve(first.id, moderator=DEMO_MODERATOR)
+    # A moderator works the queue: the most convincing match gets its reply, the least
+    # convincing one is dismissed.
+    ranked = sorted(pending, key=lambda item: item.decision.match.score, reverse=True)
+    best = ranked[0]
+    approved = await service.approve(best.id, moderator=DEMO_MODERATOR)
     if approved is None:  # resolved elsewhere between listing and approving
         return ReplayReport(messages, replies, suggestions, approved=0)
     console.print()
-    console.print(Text(f"{DEMO_MODERATOR} approved #{first.id}; the bot replies:", style="bold"))
+    console.print(Text(f"{DEMO_MODERATOR} approved #{best.id}; the bot replies:", style="bold"))
     console.print(_message_line(approved.message.author_id, approved.message.text))
     _print_reply(console, approved)
+    if len(ranked) > 1 and await service.dismiss(ranked[-1].id, moderator=DEMO_MODERATOR):
+        console.print(Text(f"{DEMO_MODERATOR} dismissed #{ranked[-1].id}.", style="bold"))
     return ReplayReport(messages, replies, suggestions, approved=1)

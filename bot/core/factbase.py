@@ -40,6 +40,8 @@ MIN_SOURCES = 2
 MAX_CONTEXT_CHARS = 700  # "about 600": a readable chat reply, with some slack for long names
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 YAML_SUFFIXES = {".yaml", ".yml"}
+# libyaml's safe loader when PyYAML was built with it: the same safe subset, several times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 JSON_SUFFIXES = {".json", ".jsonld"}
 
 
@@ -159,7 +161,7 @@ def entry_from_mapping(data: Any, *, origin: str) -> FactEntry:
 
 def _load_yaml_file(path: Path) -> list[FactEntry]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise FactBaseError(f"cannot read: {exc}", file=str(path)) from exc
     except yaml.YAMLError as exc:

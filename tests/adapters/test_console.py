@@ -97,11 +97,16 @@ async def test_the_replay_configures_a_monitored_demo_server(
     assert {record.platform for record in store.audit_log} == {DEMO_PLATFORM}
 
 
-async def test_the_queue_is_shown_and_its_first_item_approved(
+async def test_the_queue_is_shown_its_best_item_approved_and_its_weakest_dismissed(
     service: ClaimwatchService, store: MemoryStore
 ) -> None:
     out, buffer = console()
     config = replace(demo_config(), reply_mode=ReplyMode.MODERATORS_ONLY)
+    scores = {
+        service.check(line["text"]).claim_id: service.check(line["text"]).score
+        for line in map(json.loads, CHANNEL_FILE.read_text(encoding="utf-8").splitlines())
+    }
+    best, weakest = sorted(("zelensky-dictator", "us-biolabs"), key=scores.__getitem__)[::-1]
 
     report = await replay(CHANNEL_FILE, service=service, console=out, config=config)
 
@@ -111,11 +116,14 @@ async def test_the_queue_is_shown_and_its_first_item_approved(
     assert "zelensky-dictator" in text[queue_at:]
     assert "us-biolabs" in text[queue_at:]
     approved_at = text.index(f"{DEMO_MODERATOR} approved")
-    assert queue_at < approved_at < text.index("Fact check · Misleading", approved_at)
-    assert [item.decision.match.claim_id for item in await store.pending("console", "demo")] == [
-        "us-biolabs"
+    assert queue_at < approved_at < text.index("Fact check ·", approved_at)
+    assert f"{DEMO_MODERATOR} dismissed" in text[approved_at:]
+    assert await store.pending("console", "demo") == []
+    resolved = [r for r in store.audit_log if r.actor == DEMO_MODERATOR]
+    assert [(r.claim_id, r.action) for r in resolved] == [
+        (best, "approved"),
+        (weakest, "dismissed"),
     ]
-    assert store.audit_log[-1].actor == DEMO_MODERATOR
 
 
 async def test_a_missing_channel_file_is_an_input_error(
