@@ -143,7 +143,8 @@ async def replay(
     The demo server runs under `config` (default: `demo_config()`; its monitored channels should
     include DEMO_CHANNEL). Prints the conversation with the bot's replies, then the moderators'
     queue; as DEMO_MODERATOR, approves the most confident queued match (printing the reply that
-    produces) and dismisses the least confident one. Raises InputFormatError when the file cannot be read.
+    produces) and dismisses the least confident one. Raises InputFormatError when the file
+    cannot be read.
     """
     await service.set_config(DEMO_PLATFORM, DEMO_SERVER, config or demo_config())
     console.rule(f"#{DEMO_CHANNEL}")
