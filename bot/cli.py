@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import logging
 import sys
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -53,6 +55,8 @@ from bot.settings import Settings, load_settings
 from bot.storage import SQLITE_FILE, SqlStore, open_store
 from bot.storage.memory import MemoryStore
 from bot.storage.sql import current_revision
+from bot.web import DEFAULT_HOST as WEB_HOST
+from bot.web import DEFAULT_PORT as WEB_PORT
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "PROGRAM", "build_parser", "main"]
 
@@ -600,6 +604,69 @@ def _cmd_sweep(args: argparse.Namespace, io: _Io) -> int:
     return EXIT_OK
 
 
+# --- running the bots ---------------------------------------------------------------------------
+
+
+def _service_on_store(
+    settings: Settings, factbase: FactBase
+) -> Callable[[], contextlib.AbstractAsyncContextManager[tuple[ClaimwatchService, SqlStore]]]:
+    """A factory the bots call inside their own event loop: the service on the configured store,
+    which opens (and migrates) with the bot and closes when it stops."""
+
+    @contextlib.asynccontextmanager
+    async def opened() -> AsyncIterator[tuple[ClaimwatchService, SqlStore]]:
+        async with await open_store(settings.database, data_dir=settings.data_dir) as store:
+            yield ClaimwatchService(factbase=factbase, store=store), store
+
+    return opened
+
+
+def _freeze_heap() -> None:
+    # The fact base and its index live as long as the bot: keep the garbage collector from
+    # walking them again and again, which would stall the event loop for milliseconds.
+    gc.collect()
+    gc.freeze()
+
+
+def _cmd_run_discord(args: argparse.Namespace, io: _Io) -> int:
+    from bot.adapters import discord as discord_bot  # discord.py loads only when needed
+
+    settings: Settings = args.settings
+    opened = _service_on_store(settings, _factbase(args, settings))
+
+    @contextlib.asynccontextmanager
+    async def service() -> AsyncIterator[ClaimwatchService]:
+        async with opened() as (claimwatch, _store):
+            yield claimwatch
+
+    token = settings.discord_token.get_secret_value() if settings.discord_token else None
+    _freeze_heap()
+    return discord_bot.run(
+        token=token, service_factory=service, shard_ids=args.shard_ids, shard_count=args.shard_count
+    )
+
+
+def _cmd_run_slack(args: argparse.Namespace, io: _Io) -> int:
+    from bot.adapters import slack as slack_app  # slack-bolt loads only when needed
+
+    settings: Settings = args.settings
+    opened = _service_on_store(settings, _factbase(args, settings))
+
+    @contextlib.asynccontextmanager
+    async def backend() -> AsyncIterator[slack_app.Backend]:
+        async with opened() as (claimwatch, store):
+            yield slack_app.Backend(claimwatch, store)
+
+    _freeze_heap()
+    return slack_app.run(
+        settings=slack_app.SlackSettings.from_env(),
+        service_factory=backend,
+        http=args.http,
+        host=args.host,
+        port=args.port,
+    )
+
+
 # --- parser and entry point --------------------------------------------------------------------
 
 
@@ -683,6 +750,31 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--user", metavar="ID", help="this user's records on every server")
     command(
         commands, "sweep", _cmd_sweep, "delete records older than each server's retention", facts
+    )
+
+    run = commands.add_parser("run", help="run the bot on Discord or Slack")
+    platforms = run.add_subparsers(dest="platform", required=True, metavar="PLATFORM")
+    discord_cmd = command(
+        platforms, "discord", _cmd_run_discord, "run the Discord bot (docs/discord.md)", facts
+    )
+    discord_cmd.add_argument(
+        "--shard-ids", type=int, nargs="+", metavar="N", help="run only these shards"
+    )
+    discord_cmd.add_argument(
+        "--shard-count", type=int, metavar="N", help="how many shards the bot has in all"
+    )
+    slack_cmd = command(
+        platforms, "slack", _cmd_run_slack, "run the Slack app (docs/slack.md)", facts
+    )
+    slack_cmd.add_argument(
+        "--http", action="store_true", help="serve /slack/events over HTTP instead of Socket Mode"
+    )
+    slack_cmd.add_argument("--host", default=WEB_HOST, help=f"HTTP address (default {WEB_HOST})")
+    slack_cmd.add_argument(
+        "--port",
+        type=int,
+        default=WEB_PORT,
+        help=f"HTTP port, health endpoints included (default {WEB_PORT})",
     )
     return parser
 

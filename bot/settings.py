@@ -7,6 +7,10 @@ CLAIMWATCH_DATA_DIR    where claimwatch keeps its data            (default ./dat
 CLAIMWATCH_FACTS       fact-base files/folders replacing the bundled one: a JSON list
                        (["a.yaml", "dir"]) or paths joined by the OS path separator (":")
 CLAIMWATCH_LOG_LEVEL   DEBUG, INFO, WARNING, ERROR or CRITICAL    (default INFO)
+DISCORD_TOKEN          the Discord bot token (CLAIMWATCH_DISCORD_TOKEN wins when both are set)
+
+The same names may also be set in a settings file, `.env` in the working directory (or the file
+that CLAIMWATCH_ENV_FILE names); the environment wins over the file.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ __all__ = ["ENV_PREFIX", "LogLevel", "Settings", "load_settings"]
 
 ENV_PREFIX = "CLAIMWATCH_"
 DEFAULT_DATA_DIR = Path("./data")
+DEFAULT_ENV_FILE = ".env"
+ENV_FILE_VARIABLE = f"{ENV_PREFIX}ENV_FILE"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -33,12 +39,20 @@ class Settings(BaseSettings):
     """Settings of one claimwatch process."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, extra="ignore", frozen=True, populate_by_name=True
+        env_prefix=ENV_PREFIX,
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
+        env_file_encoding="utf-8",
     )
 
     # A secret (it may hold a password): SecretStr keeps it out of reprs and logs.
     database_url: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices(f"{ENV_PREFIX}DATABASE_URL", "DATABASE_URL")
+    )
+    discord_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(f"{ENV_PREFIX}DISCORD_TOKEN", "DISCORD_TOKEN"),
     )
     data_dir: Path = DEFAULT_DATA_DIR
     # NoDecode: a plain "a.yaml:dir" must reach the validator instead of failing JSON decoding.
@@ -58,7 +72,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"not a valid JSON list of paths ({exc.msg})") from exc
         return [part for part in text.split(os.pathsep) if part.strip()]
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "discord_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -76,8 +90,10 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings; an invalid value raises ConfigError naming the variable, on one line."""
+    # Looked up on every call, so that CLAIMWATCH_ENV_FILE set after import still counts.
+    env_file = os.environ.get(ENV_FILE_VARIABLE, DEFAULT_ENV_FILE)
     try:
-        return Settings(**overrides)
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ENV_PREFIX + ".".join(str(part) for part in first["loc"][:1]).upper()

@@ -1,0 +1,320 @@
+"""`/claimwatch`: the moderators' controls. Every answer is ephemeral.
+
+Discord hides the group from members without Manage Server (`default_permissions`), but server
+admins can change that, so `interaction_check` enforces it again: Manage Server, Administrator
+or the claimwatch moderator role. Values are validated by the service (`ConfigError`), whose
+message the command tree shows to the moderator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord._context import PLATFORM, Interaction, deps_of, is_moderator
+from bot.adapters.discord._render import config_summary, stats_text
+from bot.adapters.discord._respond import Answer, answer
+from bot.core.models import GuildConfig, ReplyMode
+from bot.core.policy import (
+    ALERT_THRESHOLD_MIN,
+    COOLDOWN_MAX_S,
+    SUGGEST_THRESHOLD_MIN,
+    THRESHOLD_MAX,
+)
+
+__all__ = [
+    "INVITE_PERMISSIONS",
+    "ModeratorCommands",
+    "NotModerator",
+    "bot_permission_problems",
+]
+
+Mode = Literal["thread", "reply", "moderators-only", "off"]
+
+# What the bot needs where it replies, and where it logs.
+REPLY_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "read_message_history",
+    "create_public_threads",
+    "send_messages_in_threads",
+)
+LOG_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+# What the invite link asks for: exactly the above, nothing more (no Manage Messages: the bot
+# only ever deletes its own messages).
+INVITE_PERMISSIONS = discord.Permissions(**dict.fromkeys(REPLY_PERMISSIONS + LOG_PERMISSIONS, True))
+
+
+class NotModerator(app_commands.CheckFailure):
+    """A member without moderator rights used a moderator command."""
+
+
+def bot_permission_problems(guild: discord.Guild | None, config: GuildConfig) -> list[str]:
+    """What the bot cannot do in the channels it is configured for, in moderators' words."""
+    if guild is None:
+        return []
+    me = guild.me
+    problems: list[str] = []
+    wanted: list[tuple[str, tuple[str, ...]]] = [
+        (cid, REPLY_PERMISSIONS) for cid in sorted(config.monitored_channels)
+    ]
+    if config.log_channel is not None:
+        wanted.append((config.log_channel, LOG_PERMISSIONS))
+    for channel_id, names in wanted:
+        channel = guild.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        if channel is None:
+            problems.append(f"Channel {channel_id} no longer exists: remove it from the settings.")
+            continue
+        granted = channel.permissions_for(me)
+        missing = [name for name in names if not getattr(granted, name)]
+        if missing:
+            readable = ", ".join(name.replace("_", " ").title() for name in missing)
+            problems.append(f"In <#{channel_id}> claimwatch lacks: {readable}.")
+    return problems
+
+
+def _server(interaction: Interaction) -> str:
+    if interaction.guild_id is None:  # guild_only: Discord never sends these from a DM
+        raise app_commands.NoPrivateMessage()
+    return str(interaction.guild_id)
+
+
+async def _update(interaction: Interaction, **changes: object) -> GuildConfig:
+    return await deps_of(interaction.client).service.update_config(
+        PLATFORM, _server(interaction), **changes
+    )
+
+
+async def _config(interaction: Interaction) -> GuildConfig:
+    return await deps_of(interaction.client).service.get_config(PLATFORM, _server(interaction))
+
+
+def _summary(interaction: Interaction, config: GuildConfig, head: str) -> Answer:
+    problems = bot_permission_problems(interaction.guild, config)
+    return Answer(content=f"{head}\n\n{config_summary(config, problems=problems)}")
+
+
+async def _run(interaction: Interaction, work: Awaitable[Answer]) -> None:
+    await answer(interaction, work, defer_after=deps_of(interaction.client).defer_after)
+
+
+class ModeratorCommands(app_commands.Group):
+    """`/claimwatch ...` for moderators."""
+
+    channels = app_commands.Group(
+        name="channels", description="Choose the channels claimwatch watches"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="claimwatch",
+            description="Moderator settings for claimwatch",
+            guild_only=True,
+            default_permissions=discord.Permissions(manage_guild=True),
+        )
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        role = deps_of(interaction.client).moderator_role
+        if not is_moderator(interaction, role):
+            raise NotModerator(role)
+        return True
+
+    @app_commands.command(name="setup", description="First-time setup: what to watch, where to log")
+    @app_commands.describe(
+        channel="A channel to watch (default: this one)",
+        log_channel="Where borderline matches go for a moderator's decision",
+        mode="How claimwatch answers (default: in a thread under the message)",
+    )
+    async def setup(
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel | None = None,
+        log_channel: discord.TextChannel | None = None,
+        mode: Literal["thread", "reply", "moderators-only"] = "thread",
+    ) -> None:
+        async def work() -> Answer:
+            watched = channel or interaction.channel
+            current = await _config(interaction)
+            changes: dict[str, object] = {"enabled": True, "reply_mode": ReplyMode(mode)}
+            if isinstance(watched, discord.TextChannel):
+                changes["monitored_channels"] = current.monitored_channels | {str(watched.id)}
+            if log_channel is not None:
+                changes["log_channel"] = str(log_channel.id)
+            config = await _update(interaction, **changes)
+            return _summary(
+                interaction,
+                config,
+                "**claimwatch is set up.** It reads the channels below and answers known claims; "
+                "borderline ones go to the log channel with Reply / Dismiss buttons. "
+                "Change anything with the other `/claimwatch` commands.",
+            )
+
+        await _run(interaction, work())
+
+    @channels.command(name="add", description="Watch a channel")
+    @app_commands.describe(channel="The channel to watch (its threads too)")
+    async def channels_add(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        async def work() -> Answer:
+            current = await _config(interaction)
+            config = await _update(
+                interaction, monitored_channels=current.monitored_channels | {str(channel.id)}
+            )
+            return _summary(interaction, config, f"Now watching <#{channel.id}>.")
+
+        await _run(interaction, work())
+
+    @channels.command(name="remove", description="Stop watching a channel")
+    @app_commands.describe(channel="The channel to stop watching")
+    async def channels_remove(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        async def work() -> Answer:
+            current = await _config(interaction)
+            config = await _update(
+                interaction, monitored_channels=current.monitored_channels - {str(channel.id)}
+            )
+            return _summary(interaction, config, f"No longer watching <#{channel.id}>.")
+
+        await _run(interaction, work())
+
+    @channels.command(name="list", description="Show the watched channels")
+    async def channels_list(self, interaction: Interaction) -> None:
+        async def work() -> Answer:
+            config = await _config(interaction)
+            watched = ", ".join(f"<#{cid}>" for cid in sorted(config.monitored_channels))
+            return Answer(content=f"Watched channels: {watched or 'none'}.")
+
+        await _run(interaction, work())
+
+    @app_commands.command(name="mode", description="How claimwatch answers, or switch it off")
+    @app_commands.describe(
+        mode="thread, reply inline, moderators-only (every match to the log), or off (quiet)"
+    )
+    async def mode(self, interaction: Interaction, mode: Mode) -> None:
+        async def work() -> Answer:
+            if mode == "off":
+                config = await _update(interaction, enabled=False)
+                return _summary(interaction, config, "claimwatch is now quiet on this server.")
+            config = await _update(interaction, enabled=True, reply_mode=ReplyMode(mode))
+            return _summary(interaction, config, f"Mode set to **{mode}**.")
+
+        await _run(interaction, work())
+
+    @app_commands.command(name="thresholds", description="How sure a match must be")
+    @app_commands.describe(
+        alert="Reply in the channel at this match confidence or above",
+        suggest="Ask the moderators at this match confidence or above",
+        reset="Go back to claimwatch's calibrated defaults",
+    )
+    async def thresholds(
+        self,
+        interaction: Interaction,
+        alert: app_commands.Range[float, ALERT_THRESHOLD_MIN, THRESHOLD_MAX] | None = None,
+        suggest: app_commands.Range[float, SUGGEST_THRESHOLD_MIN, THRESHOLD_MAX] | None = None,
+        reset: bool = False,
+    ) -> None:
+        async def work() -> Answer:
+            if reset:
+                config = await _update(interaction, alert_threshold=None, suggest_threshold=None)
+                return _summary(interaction, config, "Thresholds back to the defaults.")
+            changes = {
+                name: value
+                for name, value in (("alert_threshold", alert), ("suggest_threshold", suggest))
+                if value is not None
+            }
+            if not changes:
+                return _summary(interaction, await _config(interaction), "Nothing changed.")
+            config = await _update(interaction, **changes)
+            return _summary(interaction, config, "Thresholds updated.")
+
+        await _run(interaction, work())
+
+    @app_commands.command(
+        name="cooldown", description="How long claimwatch stays quiet after a reply"
+    )
+    @app_commands.describe(
+        channel="Seconds between replies in one channel",
+        user="Seconds between replies to one person",
+        claim="Seconds between replies about the same claim",
+    )
+    async def cooldown(
+        self,
+        interaction: Interaction,
+        channel: app_commands.Range[int, 0, COOLDOWN_MAX_S] | None = None,
+        user: app_commands.Range[int, 0, COOLDOWN_MAX_S] | None = None,
+        claim: app_commands.Range[int, 0, COOLDOWN_MAX_S] | None = None,
+    ) -> None:
+        async def work() -> Answer:
+            changes = {
+                name: value
+                for name, value in (
+                    ("channel_cooldown_s", channel),
+                    ("user_cooldown_s", user),
+                    ("claim_cooldown_s", claim),
+                )
+                if value is not None
+            }
+            if not changes:
+                return _summary(interaction, await _config(interaction), "Nothing changed.")
+            config = await _update(interaction, **changes)
+            return _summary(interaction, config, "Cooldowns updated.")
+
+        await _run(interaction, work())
+
+    @app_commands.command(name="logchannel", description="Where borderline matches go")
+    @app_commands.describe(
+        channel="The moderators' log channel", clear="Stop posting to a log channel"
+    )
+    async def logchannel(
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel | None = None,
+        clear: bool = False,
+    ) -> None:
+        async def work() -> Answer:
+            if clear:
+                config = await _update(interaction, log_channel=None)
+                return _summary(interaction, config, "Log channel cleared.")
+            if channel is None:
+                return _summary(interaction, await _config(interaction), "Nothing changed.")
+            config = await _update(interaction, log_channel=str(channel.id))
+            return _summary(interaction, config, f"Log channel set to <#{channel.id}>.")
+
+        await _run(interaction, work())
+
+    @app_commands.command(name="status", description="Show claimwatch's settings on this server")
+    async def status(self, interaction: Interaction) -> None:
+        async def work() -> Answer:
+            return _summary(interaction, await _config(interaction), "**claimwatch settings**")
+
+        await _run(interaction, work())
+
+    @app_commands.command(name="stats", description="What claimwatch did on this server")
+    async def stats(self, interaction: Interaction) -> None:
+        async def work() -> Answer:
+            service = deps_of(interaction.client).service
+            return Answer(content=stats_text(await service.stats(PLATFORM, _server(interaction))))
+
+        await _run(interaction, work())
+
+    @app_commands.command(
+        name="forget", description="Delete everything claimwatch keeps about this server"
+    )
+    @app_commands.describe(confirm="Set to True to delete settings, queue, replies and feedback")
+    async def forget(self, interaction: Interaction, confirm: bool) -> None:
+        async def work() -> Answer:
+            if not confirm:
+                return Answer(
+                    content="Nothing deleted. Run `/claimwatch forget confirm:True` to delete "
+                    "everything claimwatch keeps about this server."
+                )
+            await deps_of(interaction.client).service.forget(PLATFORM, _server(interaction))
+            return Answer(
+                content="Done: claimwatch deleted everything it kept about this server "
+                "(settings, queue, reply records, feedback). It watches no channel until "
+                "`/claimwatch setup` runs again."
+            )
+
+        await _run(interaction, work())

@@ -1,0 +1,335 @@
+"""The bot's own messages: replies, moderators' log entries, and the buttons on them.
+
+Posting renders a core `Decision`; it never re-decides. The buttons survive restarts: each is a
+`DynamicItem` whose state lives in its `custom_id`, so Discord hands the state back with every
+click and discord.py rebuilds the item from the template (`ClaimwatchBot.setup_hook` registers
+the templates). A reply posted last week still answers its buttons.
+
+    cw:fb:<vote>            feedback on a reply: helpful | not_helpful | wrong_claim
+    cw:q:<action>:<queue>   a moderator's answer to a queued match: reply | dismiss
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from typing import Any, Literal
+
+import discord
+
+from bot.adapters.discord._context import PLATFORM, Interaction, deps_of, is_moderator
+from bot.adapters.discord._render import (
+    reply_embed,
+    resolved_embed,
+    suggestion_embed,
+    thread_name,
+)
+from bot.adapters.discord._respond import Answer, answer, send_error
+from bot.core.models import Action, Decision, ReplyMode
+from bot.core.reply import reply_for
+from bot.core.service import FEEDBACK_VOTES, ClaimwatchService
+
+__all__ = [
+    "NOT_A_MODERATOR",
+    "FeedbackButton",
+    "QueueButton",
+    "delete_reply",
+    "feedback_view",
+    "post_decision",
+    "post_reply",
+    "post_suggestion",
+    "queue_view",
+]
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES: Literal[1440] = (
+    1440  # a day: long enough for the discussion a fact check starts
+)
+# Discord's JSON error codes.
+UNKNOWN_MESSAGE = 10008
+THREAD_ALREADY_CREATED = 160004
+NO_MENTIONS = discord.AllowedMentions.none()
+
+FEEDBACK_LABELS: dict[str, str] = {
+    "helpful": "Helpful",
+    "not_helpful": "Not helpful",
+    "wrong_claim": "Wrong claim",
+}
+FEEDBACK_STYLES: dict[str, discord.ButtonStyle] = {
+    "helpful": discord.ButtonStyle.success,
+    "not_helpful": discord.ButtonStyle.secondary,
+    "wrong_claim": discord.ButtonStyle.danger,
+}
+FEEDBACK_THANKS = "Thanks, your feedback was recorded. It helps the moderators tune claimwatch."
+FEEDBACK_UNKNOWN = "claimwatch no longer keeps a record of this reply, so the vote was not counted."
+NOT_A_MODERATOR = (
+    "Sorry, only this server's moderators can do that: it needs the Manage Server permission "
+    "or the “{role}” role."
+)
+FAILED = "Sorry, something went wrong on claimwatch's side; the moderators can check its log."
+QUEUE_GONE = "Another moderator already handled this one, or it is no longer queued."
+
+QueueAction = Literal["reply", "dismiss"]
+Destination = discord.TextChannel | discord.Thread | discord.PartialMessageable
+
+
+# --- posting -------------------------------------------------------------------------------------
+
+
+def destination(client: discord.Client, channel_id: str, guild_id: str) -> Destination:
+    """A channel to send to: from the cache when possible, else a bare one built from its id."""
+    channel = client.get_channel(int(channel_id))
+    if isinstance(channel, discord.TextChannel | discord.Thread):
+        return channel
+    return client.get_partial_messageable(int(channel_id), guild_id=int(guild_id))
+
+
+def _is_gone(exc: discord.HTTPException) -> bool:
+    """The message to answer was deleted (404 on a thread, 400 on a reply reference)."""
+    return exc.code == UNKNOWN_MESSAGE or (exc.status == 400 and "message_reference" in exc.text)
+
+
+async def post_decision(
+    client: discord.Client, service: ClaimwatchService, decision: Decision
+) -> None:
+    """Render what the service decided: a reply, a moderators' log entry, or nothing."""
+    if decision.action is Action.REPLY:
+        await post_reply(client, service, decision)
+    elif decision.action is Action.SUGGEST:
+        await post_suggestion(client, decision)
+
+
+async def post_reply(
+    client: discord.Client, service: ClaimwatchService, decision: Decision
+) -> discord.Message | None:
+    """Answer the decision's message and record the reply; None when the message is gone."""
+    msg = decision.message
+    content = reply_for(decision.match)
+    where = destination(client, msg.thread_id or msg.channel_id, msg.server_id)
+    original = where.get_partial_message(int(msg.message_id))
+    embed, view = reply_embed(content), feedback_view()
+    try:
+        # Inside a thread there is no thread to open: reply where the message is.
+        if decision.reply_mode is ReplyMode.REPLY or msg.thread_id is not None:
+            sent = await _reply(where, original, embed, view)
+        else:
+            name = thread_name(content)
+            sent = await _reply_in_thread(client, msg.server_id, where, original, embed, view, name)
+    except discord.HTTPException as exc:
+        if not _is_gone(exc):
+            raise
+        log.info("message %s was deleted before the reply went out", msg.message_id)
+        return None
+    await service.record_reply(
+        decision, reply_id=str(sent.id), reply_channel_id=str(sent.channel.id)
+    )
+    return sent
+
+
+async def _reply(
+    where: Destination,
+    original: discord.PartialMessage,
+    embed: discord.Embed,
+    view: discord.ui.View,
+) -> discord.Message:
+    return await where.send(
+        embed=embed,
+        view=view,
+        reference=original.to_reference(fail_if_not_exists=True),
+        mention_author=False,
+        allowed_mentions=NO_MENTIONS,
+    )
+
+
+async def _reply_in_thread(
+    client: discord.Client,
+    guild_id: str,
+    where: Destination,
+    original: discord.PartialMessage,
+    embed: discord.Embed,
+    view: discord.ui.View,
+    name: str,
+) -> discord.Message:
+    thread: Destination
+    try:
+        thread = await original.create_thread(
+            name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+        )
+    except discord.HTTPException as exc:
+        if _is_gone(exc):
+            raise
+        if exc.code != THREAD_ALREADY_CREATED:
+            # No permission to open threads, or a channel without them: a plain reply still
+            # answers the message.
+            log.info("cannot open a thread (HTTP %s, code %s); replying", exc.status, exc.code)
+            return await _reply(where, original, embed, view)
+        # People are already talking about it in a thread: answer there. A thread opened on a
+        # message has the message's id.
+        thread = destination(client, str(original.id), guild_id)
+    return await thread.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+
+async def post_suggestion(client: discord.Client, decision: Decision) -> discord.Message | None:
+    """Show a queued match to the moderators in the server's log channel, with buttons."""
+    msg = decision.message
+    if decision.log_channel is None or decision.queue_id is None:
+        log.info("queued %s in server %s: no log channel", decision.queue_id, msg.server_id)
+        return None
+    embed = suggestion_embed(decision, reply_for(decision.match), guild_id=msg.server_id)
+    where = destination(client, decision.log_channel, msg.server_id)
+    return await where.send(
+        embed=embed, view=queue_view(decision.queue_id), allowed_mentions=NO_MENTIONS
+    )
+
+
+async def delete_reply(
+    client: discord.Client,
+    service: ClaimwatchService,
+    *,
+    guild_id: int,
+    channel_id: int,
+    message_id: int,
+) -> None:
+    """The original message is gone: take the bot's reply with it."""
+    channel = client.get_channel(channel_id)
+    # The service knows thread messages by their parent channel, as `incoming` reported them.
+    parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+    ref = await service.on_message_deleted(
+        platform=PLATFORM,
+        server_id=str(guild_id),
+        channel_id=str(parent or channel_id),
+        message_id=str(message_id),
+    )
+    if ref is None:
+        return
+    where = destination(client, ref.channel_id, str(guild_id))
+    with contextlib.suppress(discord.NotFound):  # a moderator was faster
+        await where.get_partial_message(int(ref.reply_id)).delete()
+
+
+# --- buttons -------------------------------------------------------------------------------------
+
+
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"cw:fb:(?P<vote>{'|'.join(FEEDBACK_VOTES)})",
+):
+    """ "Helpful", "Not helpful", "Wrong claim" under a reply."""
+
+    def __init__(self, vote: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=FEEDBACK_LABELS[vote],
+                style=FEEDBACK_STYLES[vote],
+                custom_id=f"cw:fb:{vote}",
+            )
+        )
+        self.vote: str = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FeedbackButton:
+        return cls(match["vote"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        deps = deps_of(interaction.client)
+        deps.track()
+        if interaction.guild_id is None or interaction.message is None:
+            return
+        guild_id, reply_id = str(interaction.guild_id), str(interaction.message.id)
+
+        async def work() -> Answer:
+            recorded = await deps.service.record_feedback(
+                platform=PLATFORM,
+                server_id=guild_id,
+                reply_id=reply_id,
+                user_id=str(interaction.user.id),
+                vote=self.vote,
+            )
+            return Answer(content=FEEDBACK_THANKS if recorded else FEEDBACK_UNKNOWN)
+
+        try:
+            await answer(interaction, work(), defer_after=deps.defer_after)
+        except Exception:
+            log.exception(
+                "feedback %s on reply %s (server %s) failed", self.vote, reply_id, guild_id
+            )
+            await send_error(interaction, FAILED)
+
+
+class QueueButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"cw:q:(?P<action>reply|dismiss):(?P<queue>[A-Za-z0-9_.-]{1,80})",
+):
+    """ "Reply" and "Dismiss" on a moderators' log entry."""
+
+    def __init__(self, action: QueueAction, queue_id: str) -> None:
+        approve = action == "reply"
+        super().__init__(
+            discord.ui.Button(
+                label="Reply" if approve else "Dismiss",
+                style=discord.ButtonStyle.primary if approve else discord.ButtonStyle.secondary,
+                custom_id=f"cw:q:{action}:{queue_id}",
+            )
+        )
+        self.action: QueueAction = action
+        self.queue_id = queue_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> QueueButton:
+        return cls("reply" if match["action"] == "reply" else "dismiss", match["queue"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        deps = deps_of(interaction.client)
+        deps.track()
+        if not is_moderator(interaction, deps.moderator_role):
+            await send_error(interaction, NOT_A_MODERATOR.format(role=deps.moderator_role))
+            return
+        try:
+            await answer(interaction, self._resolve(interaction), defer_after=deps.defer_after)
+        except Exception:
+            log.exception("%s on queue item %s failed", self.action, self.queue_id)
+            await send_error(interaction, FAILED)
+
+    async def _resolve(self, interaction: Interaction) -> Answer:
+        service = deps_of(interaction.client).service
+        moderator = str(interaction.user.id)
+        if self.action == "dismiss":
+            if not await service.dismiss(self.queue_id, moderator=moderator):
+                return Answer(content=QUEUE_GONE)
+            outcome = f"Dismissed by <@{moderator}>."
+        else:
+            decision = await service.approve(self.queue_id, moderator=moderator)
+            if decision is None:
+                return Answer(content=QUEUE_GONE)
+            sent = await post_reply(interaction.client, service, decision)
+            outcome = (
+                f"Approved by <@{moderator}>: [reply posted]({sent.jump_url})."
+                if sent is not None
+                else f"Approved by <@{moderator}>, but the message is gone: nothing was posted."
+            )
+        log_entry = interaction.message
+        if log_entry is None or not log_entry.embeds:
+            return Answer(content=outcome)
+        return Answer(embed=resolved_embed(log_entry.embeds[0], outcome), update=True)
+
+
+def feedback_view() -> discord.ui.View:
+    """The buttons under every reply."""
+    view = discord.ui.View(timeout=None)
+    for vote in FEEDBACK_VOTES:
+        view.add_item(FeedbackButton(vote))
+    return view
+
+
+def queue_view(queue_id: str) -> discord.ui.View:
+    """The buttons on a moderators' log entry."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(QueueButton("reply", queue_id))
+    view.add_item(QueueButton("dismiss", queue_id))
+    return view

@@ -1,0 +1,130 @@
+"""Commands for everyone, end to end: INTERACTION_CREATE in, the interaction callback out."""
+
+from __future__ import annotations
+
+import json
+
+from bot.adapters.discord import ClaimwatchBot
+from bot.core.reply import COLOUR_FALSE
+from bot.core.service import INLINE_MATCH_MAX_CHARS
+from tests.adapters.discord.conftest import SpyService
+from tests.adapters.discord.fake_discord import (
+    AUTOCOMPLETE_RESULT,
+    CHANNEL_MESSAGE,
+    DEFERRED_MESSAGE,
+    EPHEMERAL,
+    INTERACTION_DEADLINE_S,
+    FakeDiscord,
+)
+
+CLAIM = "the US gave Ukraine 350 billion dollars"
+NONSENSE = "my cat prefers the blue blanket on tuesdays"
+
+
+async def test_factcheck_answers_privately_with_verdict_context_and_sources(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    interaction = await fake.slash("factcheck", member=fake.alice, text=CLAIM)
+    answer = await fake.answer_to(interaction)
+    assert answer["type"] == CHANNEL_MESSAGE
+    data = answer["data"]
+    assert data["flags"] & EPHEMERAL
+    (embed,) = data["embeds"]
+    assert embed["title"] == "Fact check · False" and embed["color"] == COLOUR_FALSE
+    assert "Congress approved" in embed["description"]
+    assert any(f["name"] == "Sources" and "](https://" in f["value"] for f in embed["fields"])
+    assert data["allowed_mentions"] == {"parse": []}
+    assert CLAIM not in json.dumps(data)
+    assert fake.posted() == []  # nothing in the channel
+
+
+async def test_factcheck_can_answer_publicly(fake: FakeDiscord, bot: ClaimwatchBot) -> None:
+    interaction = await fake.slash("factcheck", member=fake.alice, text=CLAIM, public=True)
+    answer = await fake.answer_to(interaction)
+    assert answer["type"] == CHANNEL_MESSAGE
+    assert not (answer["data"].get("flags") or 0) & EPHEMERAL
+    assert answer["data"]["embeds"]
+
+
+async def test_factcheck_without_a_match_says_so_and_points_to_facts(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    interaction = await fake.slash("factcheck", member=fake.alice, text=NONSENSE)
+    data = (await fake.answer_to(interaction))["data"]
+    assert data["flags"] & EPHEMERAL and not data.get("embeds")
+    content = data["content"]
+    assert content.startswith("No match") and "/facts search" in content
+    assert f"{len(service.factbase)} claims" in content
+    assert "says nothing about whether it is true" in content
+
+
+async def test_factcheck_of_a_long_text_is_still_answered_in_time(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    text = (CLAIM + ". ") + "and then we talked about the weather for a long while. " * 30
+    assert INLINE_MATCH_MAX_CHARS < len(text) <= 2_000  # matched in a worker thread
+    interaction = await fake.slash("factcheck", member=fake.alice, text=text)
+    answer = await fake.answer_to(interaction)
+    assert answer["at"] < INTERACTION_DEADLINE_S
+    assert answer["type"] in (CHANNEL_MESSAGE, DEFERRED_MESSAGE)
+
+
+async def test_context_menu_checks_the_message(fake: FakeDiscord, bot: ClaimwatchBot) -> None:
+    target = await fake.post(CLAIM, channel_id=fake.offtopic)  # any channel, watched or not
+    interaction = await fake.context_menu("Check this message", target, member=fake.mallory)
+    data = (await fake.answer_to(interaction))["data"]
+    assert data["flags"] & EPHEMERAL
+    assert data["embeds"][0]["title"] == "Fact check · False"
+    assert fake.posted() == []
+
+
+async def test_context_menu_on_a_message_without_text(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    target = await fake.post("", channel_id=fake.offtopic)
+    interaction = await fake.context_menu("Check this message", target)
+    data = (await fake.answer_to(interaction))["data"]
+    assert data["flags"] & EPHEMERAL and "no text" in data["content"]
+
+
+async def test_facts_search_lists_entries(fake: FakeDiscord, bot: ClaimwatchBot) -> None:
+    interaction = await fake.slash("facts search", member=fake.alice, query="bucha")
+    data = (await fake.answer_to(interaction))["data"]
+    assert data["flags"] & EPHEMERAL
+    assert "`bucha-staged` · False" in data["content"]
+
+
+async def test_facts_search_falls_back_to_the_matcher_for_sentences(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    interaction = await fake.slash("facts search", member=fake.alice, query=CLAIM)
+    data = (await fake.answer_to(interaction))["data"]
+    assert "`us-aid-350-billion`" in data["content"]
+
+
+async def test_facts_search_autocomplete_offers_entry_ids(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    interaction = await fake.slash(
+        "facts search", member=fake.alice, focused="query", query="zelensky"
+    )
+    answer = await fake.answer_to(interaction)
+    assert answer["type"] == AUTOCOMPLETE_RESULT
+    choices = [c["value"] for c in answer["data"]["choices"]]
+    named = [c for c in choices if "zelensky" in c]  # entries named after him come first
+    assert len(named) >= 5 and choices[: len(named)] == named
+    assert all(len(c["name"]) <= 100 for c in answer["data"]["choices"]) and len(choices) <= 25
+
+
+async def test_facts_show_renders_one_entry(fake: FakeDiscord, bot: ClaimwatchBot) -> None:
+    interaction = await fake.slash("facts show", member=fake.alice, id="bucha-staged")
+    data = (await fake.answer_to(interaction))["data"]
+    (embed,) = data["embeds"]
+    assert embed["title"] == "False · bucha-staged"
+    assert "Yablunska" in embed["description"]
+
+
+async def test_facts_show_unknown_id(fake: FakeDiscord, bot: ClaimwatchBot) -> None:
+    interaction = await fake.slash("facts show", member=fake.alice, id="no-such-entry")
+    data = (await fake.answer_to(interaction))["data"]
+    assert data["flags"] & EPHEMERAL and "/facts search" in data["content"]

@@ -1,0 +1,169 @@
+"""`/claimwatch` end to end: who may use it, what each subcommand changes, what it answers."""
+
+from __future__ import annotations
+
+from bot.adapters.discord import PLATFORM, ClaimwatchBot
+from bot.core.models import GuildConfig, ReplyMode
+from tests.adapters.discord.conftest import DEFER_AFTER_S, SpyService
+from tests.adapters.discord.fake_discord import (
+    CHANNEL_MESSAGE,
+    DEFERRED_MESSAGE,
+    EMBED_LINKS,
+    EPHEMERAL,
+    INTERACTION_DEADLINE_S,
+    FakeDiscord,
+    Member,
+)
+
+CLAIM = "the US gave Ukraine 350 billion dollars"
+
+
+async def run(
+    fake: FakeDiscord, path: str, *, member: Member | None = None, **options: object
+) -> str:
+    """Run a moderator command and return its (ephemeral) answer's text."""
+    interaction = await fake.slash(path, member=member or fake.mia, **options)
+    answer = await fake.answer_to(interaction)
+    assert answer["type"] == CHANNEL_MESSAGE
+    data = answer["data"]
+    assert data["flags"] & EPHEMERAL, "moderator answers are ephemeral"
+    assert data["allowed_mentions"] == {"parse": []}
+    content: str = data["content"]
+    return content
+
+
+async def config(service: SpyService, fake: FakeDiscord) -> GuildConfig:
+    return await service.get_config(PLATFORM, fake.guild_id)
+
+
+async def test_the_group_is_hidden_from_members_by_default(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    command = fake.command("claimwatch")
+    assert command["default_member_permissions"] == 32  # Manage Server
+    assert command["dm_permission"] is False
+
+
+async def test_non_moderators_get_a_polite_refusal_and_change_nothing(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    # Discord only hides the command; an admin may have shown it to everyone.
+    before = await config(service, fake)
+    for path, options in [
+        ("claimwatch status", {}),
+        ("claimwatch channels add", {"channel": fake.offtopic}),
+    ]:
+        text = await run(fake, path, member=fake.mallory, **options)
+        assert text.startswith("Sorry, only this server's moderators")
+        assert "Claimwatch Moderator".casefold() in text.casefold()
+    assert await config(service, fake) == before
+
+
+async def test_moderators_by_role_or_by_manage_server(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    for member in (fake.mia, fake.ann):
+        assert "**claimwatch settings**" in await run(fake, "claimwatch status", member=member)
+
+
+async def test_setup_configures_a_new_server_and_says_what_is_left(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    await service.forget(PLATFORM, fake.guild_id)
+    text = await run(fake, "claimwatch setup", channel_id=fake.general, mode="reply")
+    assert text.startswith("**claimwatch is set up.**")
+    assert "No log channel" in text  # guided: what still needs doing
+    current = await config(service, fake)
+    assert current.monitored_channels == {fake.general} and current.reply_mode is ReplyMode.REPLY
+    text = await run(fake, "claimwatch setup", log_channel=fake.modlog)
+    assert f"<#{fake.modlog}>" in text and "No log channel" not in text
+    assert (await config(service, fake)).log_channel == fake.modlog
+
+
+async def test_setup_warns_about_missing_bot_permissions(
+    fake: FakeDiscord, bot: ClaimwatchBot
+) -> None:
+    deny_embeds = {"id": fake.everyone_role, "type": 0, "allow": "0", "deny": str(EMBED_LINKS)}
+    await fake.update_channel(fake.offtopic, permission_overwrites=[deny_embeds])
+    text = await run(fake, "claimwatch channels add", channel=fake.offtopic)
+    assert f"In <#{fake.offtopic}> claimwatch lacks: Embed Links." in text
+
+
+async def test_channels_add_remove_list(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    assert "Now watching" in await run(fake, "claimwatch channels add", channel=fake.offtopic)
+    assert (await config(service, fake)).monitored_channels == {fake.general, fake.offtopic}
+    listed = await run(fake, "claimwatch channels list")
+    assert f"<#{fake.general}>" in listed and f"<#{fake.offtopic}>" in listed
+    await run(fake, "claimwatch channels remove", channel=fake.general)
+    assert (await config(service, fake)).monitored_channels == {fake.offtopic}
+
+
+async def test_mode_off_keeps_the_bot_quiet(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    assert "quiet" in await run(fake, "claimwatch mode", mode="off")
+    message = await fake.post(CLAIM)
+    assert (await service.decision_for(message["id"])).reason == "disabled on this server"
+    await run(fake, "claimwatch mode", mode="reply")
+    current = await config(service, fake)
+    assert current.enabled and current.reply_mode is ReplyMode.REPLY
+
+
+async def test_thresholds_and_their_validation(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    assert "Thresholds updated" in await run(fake, "claimwatch thresholds", alert=90.0)
+    assert (await config(service, fake)).alert_threshold == 90.0
+    refused = await run(fake, "claimwatch thresholds", alert=70.0, suggest=80.0)
+    assert refused.startswith("Not changed:") and "suggest_threshold" in refused
+    assert (await config(service, fake)).alert_threshold == 90.0  # all or nothing
+    await run(fake, "claimwatch thresholds", reset=True)
+    assert (await config(service, fake)).alert_threshold is None
+
+
+async def test_cooldown(fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService) -> None:
+    assert "Cooldowns updated" in await run(fake, "claimwatch cooldown", channel=60, claim=7200)
+    current = await config(service, fake)
+    assert (current.channel_cooldown_s, current.claim_cooldown_s) == (60, 7200)
+    assert "Nothing changed" in await run(fake, "claimwatch cooldown")
+
+
+async def test_logchannel_set_and_clear(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    await run(fake, "claimwatch logchannel", channel=fake.offtopic)
+    assert (await config(service, fake)).log_channel == fake.offtopic
+    assert "cleared" in await run(fake, "claimwatch logchannel", clear=True)
+    assert (await config(service, fake)).log_channel is None
+
+
+async def test_status_and_stats(fake: FakeDiscord, bot: ClaimwatchBot) -> None:
+    status = await run(fake, "claimwatch status")
+    assert f"<#{fake.general}>" in status and f"<#{fake.modlog}>" in status
+    await fake.post(CLAIM)
+    await fake.wait_posted(1)
+    stats = await run(fake, "claimwatch stats")
+    assert "Replies on its own confidence: 1" in stats and "`us-aid-350-billion`: 1" in stats
+
+
+async def test_forget_needs_confirmation(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    assert "Nothing deleted" in await run(fake, "claimwatch forget", confirm=False)
+    assert (await config(service, fake)).monitored_channels == {fake.general}
+    assert "deleted everything" in await run(fake, "claimwatch forget", confirm=True)
+    assert await config(service, fake) == GuildConfig()
+
+
+async def test_slow_storage_is_deferred_then_answered(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    service.delay_s = DEFER_AFTER_S * 2  # a database having a bad moment
+    interaction = await fake.slash("claimwatch status", member=fake.mia)
+    answer = await fake.answer_to(interaction)
+    assert answer["type"] == DEFERRED_MESSAGE and answer["data"]["flags"] & EPHEMERAL
+    assert answer["at"] < INTERACTION_DEADLINE_S
+    (followup,) = await fake.wait_for(lambda: interaction.followups)
+    assert "**claimwatch settings**" in followup["content"]

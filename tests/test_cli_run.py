@@ -1,0 +1,67 @@
+"""`claimwatch run discord|slack`: setup mistakes end with one line that says what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.settings import load_settings
+
+PLATFORM_VARIABLES = (
+    "DISCORD_TOKEN",
+    "CLAIMWATCH_DISCORD_TOKEN",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in PLATFORM_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLAIMWATCH_ENV_FILE", str(tmp_path / "absent.env"))
+    monkeypatch.setenv("CLAIMWATCH_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["run", "discord"], "DISCORD_TOKEN"),
+        (["run", "slack"], "SLACK_BOT_TOKEN"),
+        (["run", "slack", "--http"], "SLACK_BOT_TOKEN"),
+    ],
+)
+def test_missing_setup_is_one_clear_line(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("claimwatch: error: ") and says in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "data").exists(), "nothing is created before the setup is right"
+
+
+def test_shards_need_the_shard_count(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "not-checked-before-the-options")
+    assert main(["run", "discord", "--shard-ids", "1"]) == 2
+    assert "--shard-count" in capsys.readouterr().err
+
+
+def test_the_discord_token_may_come_from_a_settings_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env_file = tmp_path / "claimwatch.env"
+    env_file.write_text("DISCORD_TOKEN=from-the-file\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMWATCH_ENV_FILE", str(env_file))
+    token = load_settings().discord_token
+    assert token is not None and token.get_secret_value() == "from-the-file"
+    monkeypatch.setenv("DISCORD_TOKEN", "from-the-environment")
+    token = load_settings().discord_token
+    assert token is not None and token.get_secret_value() == "from-the-environment"
