@@ -52,12 +52,12 @@ def terms_of(text: str, *, cleaned: str | None = None) -> Terms:
     """`text` reduced to what matching needs; pass `cleaned` when `clean(text)` is at hand."""
     if cleaned is None:
         cleaned = clean(text)
-    token_list, clauses = tokenize_clauses(cleaned)
-    keys = tuple(map(evidence_key, token_list))
+    tokens, clauses = tokenize_clauses(cleaned)
+    keys = tuple(map(evidence_key, tokens))
     return Terms(
         text.casefold(),
         cleaned,
-        tuple(token_list),
+        tuple(tokens),
         keys,
         frozenset(keys).difference(("",)),
         tuple(clauses),
@@ -97,6 +97,9 @@ class FactIndex:
     phrasings: list[Phrasing] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
     postings: dict[str, array[int]] = field(default_factory=dict)
+    # The largest share of any phrasing's retrieval weight that one key carries: a message whose
+    # keys cannot add up to a candidate's minimum coverage needs no further look.
+    max_share: dict[str, float] = field(default_factory=dict)
     # Only entries that have curated keywords or excludes appear here.
     keyword_keys: dict[int, frozenset[str]] = field(default_factory=dict)
     exclude_keys: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -173,9 +176,13 @@ class FactIndex:
                     names=draft.names,
                 )
             )
+            phrasing = index.phrasings[-1]
             for key in keys:
                 if key in retrieval:
                     postings[key].append(phrasing_id)
+                    share = weights[key] / phrasing.retrieval_weight
+                    if share > index.max_share.get(key, 0.0):
+                        index.max_share[key] = share
         drafts.clear()
         index.postings = dict(postings)
         return index

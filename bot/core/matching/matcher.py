@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.factbase import FactBase
-from bot.core.matching.index import FactIndex, Phrasing, Terms, evidence_key, terms_of
+from bot.core.matching.index import (
+    FactIndex,
+    Phrasing,
+    Terms,
+    evidence_key,
+    terms_of,
+)
 from bot.core.matching.lexicon import is_name, is_specific, side_of
 from bot.core.matching.normalize import clean, skeleton, tokenize
 from bot.core.matching.stance import ClaimProfile, stance_of
@@ -119,9 +125,11 @@ class Matcher:
         """The entry `text` most likely asserts, tiered by `thresholds` (default: calibrated)."""
         text = text[:MAX_TEXT_CHARS]
         cleaned = clean(text)
-        postings = self._index.postings
-        # Chatter that shares no key with any phrasing stops here, before any further work.
-        if not any(evidence_key(tok) in postings for tok in tokenize(cleaned)):
+        # Chatter whose words could not cover enough of any phrasing stops here, before any
+        # further work (an upper bound: the same cut `_candidates` makes, computed cheaply).
+        max_share = self._index.max_share
+        reach = sum(max_share.get(evidence_key(tok), 0.0) for tok in tokenize(cleaned))
+        if reach < RETRIEVE_MIN_COVERAGE:
             return NO_MATCH
         terms = terms_of(text, cleaned=cleaned)
         candidates = self._candidates(terms)
