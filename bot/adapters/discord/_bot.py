@@ -120,6 +120,8 @@ class ClaimwatchBot(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(FeedbackButton, QueueButton)
+        # Autocomplete cannot be deferred: index the fact base before the first keystroke.
+        await self.claimwatch.search.index(self.service.factbase)
         for command in build_commands():
             self.tree.add_command(command)
         self.tree.add_command(ModeratorCommands())

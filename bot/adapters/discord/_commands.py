@@ -21,7 +21,6 @@ from bot.adapters.discord._render import (
     search_summary,
 )
 from bot.adapters.discord._respond import Answer, answer
-from bot.core.factbase import FactBase
 from bot.core.models import FactEntry, Tier
 from bot.core.reply import VERDICT_LABELS, reply_for
 from bot.core.service import INLINE_MATCH_MAX_CHARS, ClaimwatchService
@@ -31,7 +30,6 @@ __all__ = [
     "MAX_FACTCHECK_CHARS",
     "FactsCommands",
     "build_commands",
-    "search_entries",
 ]
 
 CHECK_MESSAGE_MENU = "Check this message"
@@ -54,25 +52,6 @@ async def check_text(service: ClaimwatchService, text: str) -> Answer:
     return Answer(content=note, embed=reply_embed(reply_for(match)))
 
 
-def search_entries(factbase: FactBase, query: str, *, limit: int) -> list[FactEntry]:
-    """Entries whose id, claim, tags, keywords or phrasings contain every word of `query`.
-
-    A lookup for people browsing the fact base, ids first; not the matcher, which decides
-    whether a message makes a claim.
-    """
-    words = query.casefold().split()
-    if not words:
-        return list(factbase)[:limit]
-
-    def text_of(entry: FactEntry) -> str:
-        phrasings = (text for _, text in entry.all_phrasings())
-        return " ".join((entry.id, *entry.tags, *entry.keywords, *phrasings)).casefold()
-
-    found = [entry for entry in factbase if all(word in text_of(entry) for word in words)]
-    found.sort(key=lambda entry: not all(word in entry.id for word in words))
-    return found[:limit]
-
-
 def _choices(entries: list[FactEntry]) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(
@@ -84,8 +63,9 @@ def _choices(entries: list[FactEntry]) -> list[app_commands.Choice[str]]:
 
 
 async def _entry_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-    factbase = deps_of(interaction.client).service.factbase
-    return _choices(search_entries(factbase, current, limit=MAX_AUTOCOMPLETE_CHOICES))
+    deps = deps_of(interaction.client)
+    found = await deps.search.find(deps.service.factbase, current, limit=MAX_AUTOCOMPLETE_CHOICES)
+    return _choices(found)
 
 
 @app_commands.describe(
@@ -133,7 +113,7 @@ class FactsCommands(app_commands.Group):
         deps = deps_of(interaction.client)
 
         async def work() -> Answer:
-            found = search_entries(deps.service.factbase, query, limit=SEARCH_RESULTS)
+            found = await deps.search.find(deps.service.factbase, query, limit=SEARCH_RESULTS)
             if not found:
                 # Nothing by word: the matcher may still recognise a whole sentence.
                 guess = deps.service.check(query).entry

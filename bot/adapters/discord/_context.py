@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot.adapters.discord._respond import DEFER_AFTER_S
+from bot.adapters.discord._search import FactSearch
 from bot.core.service import ClaimwatchService
 
 __all__ = ["MODERATOR_ROLE_NAME", "PLATFORM", "BotDeps", "Interaction", "deps_of", "is_moderator"]
@@ -30,6 +31,7 @@ class BotDeps:
     moderator_role: str = MODERATOR_ROLE_NAME
     defer_after: float = DEFER_AFTER_S
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    search: FactSearch = field(default_factory=FactSearch)
 
     def track(self) -> None:
         """Count the running handler as in flight: a graceful shutdown lets it finish."""
