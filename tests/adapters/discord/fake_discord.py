@@ -944,7 +944,10 @@ class FakeDiscord:
             if not set(mentions.get("parse", [])) <= {"roles", "users", "everyone"}:
                 raise _invalid("allowed_mentions.parse")
         if body.get("message_reference") is not None:
-            self._check_fields("message_reference", body["message_reference"], REFERENCE_FIELDS)
+            reference = body["message_reference"]
+            self._check_fields("message_reference", reference, REFERENCE_FIELDS)
+            if reference.get("message_id") is None:
+                raise _invalid("message_reference: message_id is required")
         if creating and not (content or embeds or body.get("components") or body.get("poll")):
             raise DiscordError(400, 50006, "Cannot send an empty message")
 
@@ -979,6 +982,7 @@ class FakeDiscord:
             size += len(footer["text"])
         author = embed.get("author")
         if author is not None:
+            self._check_fields("embed author", author, {"name", "url", "icon_url"})
             if not 1 <= len(author.get("name", "")) <= MAX_AUTHOR_NAME:
                 raise _invalid("embed author name missing or over 256 characters")
             size += len(author["name"])
@@ -1003,6 +1007,8 @@ class FakeDiscord:
                     raise _invalid("only buttons are expected here")
                 if len(item.get("label", "")) > MAX_LABEL:
                     raise _invalid("button label over 80 characters")
+                if not (item.get("label") or item.get("emoji")):
+                    raise _invalid("a button needs a label or an emoji")
                 if item["style"] == 5:
                     continue
                 custom_id = item.get("custom_id")

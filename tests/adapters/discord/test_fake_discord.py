@@ -34,6 +34,20 @@ def embed(**overrides: Any) -> dict[str, Any]:
     return {"title": "Fact check · False", "description": "Context.", **overrides}
 
 
+def button(custom_id: str, **overrides: Any) -> dict[str, Any]:
+    return {"type": 2, "style": 1, "label": "Helpful", "custom_id": custom_id, **overrides}
+
+
+def rows(*buttons_per_row: int) -> dict[str, Any]:
+    """A message with action rows holding that many buttons each (custom ids all distinct)."""
+    return {
+        "components": [
+            {"type": 1, "components": [button(f"b{row}.{i}") for i in range(count)]}
+            for row, count in enumerate(buttons_per_row)
+        ]
+    }
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
@@ -45,12 +59,33 @@ def embed(**overrides: Any) -> dict[str, Any]:
         ({"embeds": [embed(fields=[{"name": "n", "value": "v" * 1_025}])]}, "over 1024"),
         ({"embeds": [embed(fields=[{"value": "v"}])]}, "name missing"),
         ({"embeds": [embed(fields=[{"name": "n", "value": "v"}] * 26)]}, "at most 25"),
+        ({"embeds": [embed(fields=[{"name": "n" * 257, "value": "v"}])]}, "over 256"),
+        ({"embeds": [embed(footer={"text": "f" * 2_049})]}, "footer text missing or over 2048"),
+        ({"embeds": [embed(footer={})]}, "footer text missing"),
+        ({"embeds": [embed(author={"name": "a", "avatar": "x"})]}, "unknown fields"),
         ({"embeds": [embed(description="d" * 4_000)] * 2}, "over 6000"),
+        (
+            {
+                "embeds": [
+                    embed(description="d" * 4_000, fields=[{"name": "n", "value": "v" * 1_024}] * 2)
+                ]
+            },
+            "over 6000",
+        ),
         ({"tts": False}, "empty message"),
+        ({"content": "x", "message_reference": {"channel_id": "1"}}, "message_id is required"),
+        (rows(5, 5, 5, 5, 5, 1), "at most 5 component rows"),
+        (rows(6), "1-5 buttons"),
+        (rows(0), "1-5 buttons"),
+        ({"components": [{"type": 1, "components": [button("x" * 101)]}]}, "over 100"),
+        ({"components": [{"type": 1, "components": [button("a"), button("a")]}]}, "duplicate"),
+        ({"components": [{"type": 1, "components": [button("a", label="")]}]}, "label or"),
+        ({"components": [button("a")]}, "must be action rows"),
         (
             {"components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "x"}]}]},
             "custom_id missing",
         ),
+        ({"components": [{"type": 1, "components": [button("a", colour="red")]}]}, "unknown"),
     ],
 )
 async def test_refuses_bad_messages(
@@ -60,6 +95,24 @@ async def test_refuses_bad_messages(
     assert status == 400 and problem in error["message"]
     assert len(fake.violations) == 1
     fake.violations.clear()  # expected here; the fixture fails any test that leaves one
+
+
+async def test_accepts_messages_at_discords_limits(
+    fake: FakeDiscord, http: aiohttp.ClientSession
+) -> None:
+    """Right at each limit is still fine: the refusals above are the limits, not stricter."""
+    at_limits = embed(
+        title="t" * 256,
+        description="d" * 1_896,
+        fields=[{"name": "n" * 256, "value": "v" * 1_024}] * 3,
+        footer={"text": "f" * 8},
+    )  # 6,000 characters in all
+    status, _ = await post(http, f"/channels/{fake.general}/messages", {"embeds": [at_limits]})
+    assert status == 200
+    body = {"content": "x" * 2_000, **rows(5, 5, 5, 5, 5)}
+    body["components"][0]["components"][0]["custom_id"] = "c" * 100
+    status, _ = await post(http, f"/channels/{fake.general}/messages", body)
+    assert status == 200
 
 
 async def test_refuses_a_wrong_token_and_unknown_routes(
