@@ -42,7 +42,7 @@ class QueueItem:
     """A borderline match waiting for a moderator.
 
     `decision.queue_id` is the item's id. While an item is pending its decision keeps the message
-    text (moderators review it); a resolved item keeps none.
+    text and author id (moderators review them); a resolved item keeps neither.
     """
 
     id: str
@@ -154,7 +154,8 @@ class Store(Protocol):
     ) -> QueueItem | None:
         """Mark a pending item approved or dismissed; None when unknown or already resolved.
 
-        The item returned still carries the message text; the stored one no longer does.
+        The item returned still carries the message text and author; the stored one no longer
+        does.
         """
         ...
 

@@ -20,7 +20,7 @@ __all__ = [
     "server_stats",
     "user_cooldown_suffix",
     "user_hash",
-    "without_text",
+    "without_personal_data",
 ]
 
 SALT_BYTES = 32
@@ -82,6 +82,10 @@ def server_stats(
     )
 
 
-def without_text(decision: Decision) -> Decision:
-    """The decision with its message text erased (resolved queue items keep none)."""
-    return replace(decision, message=replace(decision.message, text=""))
+def without_personal_data(decision: Decision) -> Decision:
+    """The decision with its message text and author erased.
+
+    A pending queue item needs both (moderators review the message; an approval's reply record
+    keeps the author's hash for `forget_user`); a resolved one keeps neither.
+    """
+    return replace(decision, message=replace(decision.message, text="", author_id=""))

@@ -30,7 +30,7 @@ from bot.storage._common import (
     server_stats,
     user_cooldown_suffix,
     user_hash,
-    without_text,
+    without_personal_data,
 )
 
 __all__ = ["MemoryStore"]
@@ -177,7 +177,7 @@ class MemoryStore:
             if item is None or item.status != QUEUE_PENDING:
                 return None
             item = replace(item, status=status, resolved_by=moderator)
-            self._queue[queue_id] = replace(item, decision=without_text(item.decision))
+            self._queue[queue_id] = replace(item, decision=without_personal_data(item.decision))
             return item
 
     async def pending(self, platform: str, server_id: str) -> list[QueueItem]:

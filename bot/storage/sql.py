@@ -47,7 +47,7 @@ from bot.storage._common import (
     server_stats,
     user_cooldown_suffix,
     user_hash,
-    without_text,
+    without_personal_data,
 )
 from bot.storage._tables import (
     SALT_KEY,
@@ -605,7 +605,7 @@ class SqlStore:
             if row is None:
                 return None
             decision = decision_from_json(row.decision, queue_id=queue_id)
-            stripped = without_text(decision)
+            stripped = without_personal_data(decision)
             # The status condition settles a race between two moderators: one update wins.
             done = await conn.execute(
                 sa.update(queue)

@@ -96,25 +96,39 @@ async def test_authors_and_voters_are_stored_only_as_salted_hashes(
 ) -> None:
     service = ClaimwatchService(factbase=factbase, store=sql_store)
     await service.update_config(PLATFORM, SERVER, monitored_channels=["C1"])
-    msg = IncomingMessage(
-        platform=PLATFORM,
-        server_id=SERVER,
-        channel_id="C1",
-        message_id="1.0",
-        author_id=AUTHOR,
-        text=CLAIM,
-    )
-    decision = await service.on_message(msg)
+
+    def msg(message_id: str) -> IncomingMessage:
+        return IncomingMessage(
+            platform=PLATFORM,
+            server_id=SERVER,
+            channel_id="C1",
+            message_id=message_id,
+            author_id=AUTHOR,
+            text=CLAIM,
+        )
+
+    decision = await service.on_message(msg("1.0"))
     await service.record_reply(decision, reply_id="1.1", reply_channel_id="C1")
     assert await service.record_feedback(
         platform=PLATFORM, server_id=SERVER, reply_id="1.1", user_id=VOTER, vote="helpful"
     )
+    # Two queue items, one approved (and answered) and one dismissed.
+    await service.update_config(PLATFORM, SERVER, reply_mode="moderators-only", claim_cooldown_s=0)
+    items = [(await service.on_message(msg(f"{n}.0"))).queue_id for n in (2, 3)]
+    assert None not in items
+    approved = await service.approve(str(items[0]), moderator="M1")
+    assert approved is not None and approved.message.author_id == AUTHOR
+    await service.record_reply(approved, reply_id="2.1", reply_channel_id="C1")
+    assert await service.dismiss(str(items[1]), moderator="M1")
 
     stored = await _all_stored_text(sql_store)
 
-    assert "1.1" in stored  # the reply is there ...
-    assert AUTHOR not in stored and VOTER not in stored  # ... its people are not
+    assert "1.1" in stored and "2.1" in stored  # the replies are there ...
+    assert AUTHOR not in stored and VOTER not in stored  # ... their people are not
     assert CLAIM not in stored  # nor the message text, without the server's opt-in
+    # forget_user still finds the approved reply by its author's hash.
+    await service.forget_user(PLATFORM, AUTHOR)
+    assert "2.1" not in await _all_stored_text(sql_store)
 
 
 async def test_only_settings_that_differ_from_the_defaults_are_stored(sql_store: SqlStore) -> None:
