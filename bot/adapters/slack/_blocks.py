@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -70,13 +71,18 @@ VERDICT_MARKS: dict[Verdict, str] = {
 }
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks): header text 150 characters,
-# section text 3,000; we stay well inside them.
+# any other text object 3,000, a section field 2,000, a button's value 2,000; we stay inside them.
 HEADER_MAX_CHARS = 150
 SECTION_MAX_CHARS = 2_900
-FALLBACK_CONTEXT_CHARS = 200  # the notification text; the blocks carry the full reply
-EXCERPT_CHARS = 300  # how much of a queued message moderators see
 FIELD_MAX_CHARS = 1_900
+BUTTON_VALUE_MAX_CHARS = 2_000
+FALLBACK_CONTEXT_CHARS = 200  # the notification text; the blocks carry the full reply
+SOURCE_LABEL_CHARS = 150  # headlines and law titles run long; the link carries the rest
+EXCERPT_CHARS = 300  # how much of a queued message moderators see
+STATS_TOP_CLAIMS = 10  # an imported fact base has thousands of claims; show the busiest
 ELLIPSIS = "…"
+# The tail of a cut that would leave half an entity ("&am") or half a link ("<https://…|ti").
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
 # The setup modal's block and action ids; the values double as GuildConfig field names.
 SETUP_FIELDS = (
@@ -122,12 +128,26 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(_trim(text, SECTION_MAX_CHARS))}
+def _fit(markup: str, limit: int) -> str:
+    """Cut escaped mrkdwn to `limit` characters without breaking an entity or a `<…>` link."""
+    if len(markup) <= limit:
+        return markup
+    cut = _PARTIAL_ENTITY.sub("", markup[: limit - len(ELLIPSIS)])
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    return cut.rstrip() + ELLIPSIS
 
 
-def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text) for text in texts]}
+def _section(markup: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(_fit(markup, SECTION_MAX_CHARS))}
+
+
+def _field(markup: str) -> dict[str, Any]:
+    return _mrkdwn(_fit(markup, FIELD_MAX_CHARS))
+
+
+def _context(*markup: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(_fit(m, SECTION_MAX_CHARS)) for m in markup]}
 
 
 def _link(url: str, label: str) -> str:
@@ -169,11 +189,14 @@ def reply_blocks(content: ReplyContent, *, feedback: bool) -> list[Block]:
         {"type": "header", "text": _plain(f"{mark} {content.title}")},
         _section(escape(content.context)),
     ]
-    if content.sources:
-        lines = [
-            "• " + _link(source.url, f"{source.publisher} — {source.title}")
-            for source in content.sources
-        ]
+    lines: list[str] = []
+    for source in content.sources:
+        label = _trim(f"{source.publisher} — {source.title}", SOURCE_LABEL_CHARS)
+        line = "• " + _link(source.url, label)
+        if sum(len(kept) + 1 for kept in lines) + len(line) > SECTION_MAX_CHARS - len("*Sources*"):
+            break  # a whole link or none: half a link is broken markup
+        lines.append(line)
+    if lines:
         blocks.append(_section("*Sources*\n" + "\n".join(lines)))
     blocks.append(_context(escape(content.footer())))
     if feedback:
@@ -249,13 +272,15 @@ def check_blocks(
         )
     blocks.extend(reply_blocks(content, feedback=False))
     share = SharedCheck(claim_id=content.claim_id, score=match.score, thread_ts=thread_ts)
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": "claimwatch_share",
-            "elements": [_button("Share in channel", ACTION_SHARE, share.encode(), "primary")],
-        }
-    )
+    value = share.encode()
+    if len(value) <= BUTTON_VALUE_MAX_CHARS:  # fact-base ids are short; a foreign one may not be
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "claimwatch_share",
+                "elements": [_button("Share in channel", ACTION_SHARE, value, "primary")],
+            }
+        )
     return blocks
 
 
@@ -276,10 +301,10 @@ def _suggestion_body(decision: Decision, permalink: str | None) -> list[Block]:
             {
                 "type": "section",
                 "fields": [
-                    _mrkdwn(f"*Claim*\n{escape(_trim(entry.claim, FIELD_MAX_CHARS))}"),
-                    _mrkdwn(f"*Verdict*\n{escape(entry.verdict.value)}"),
-                    _mrkdwn(f"*Confidence*\n{round(match.score)}%"),
-                    _mrkdwn(f"*Why queued*\n{escape(decision.reason)}"),
+                    _field(f"*Claim*\n{escape(entry.claim)}"),
+                    _field(f"*Verdict*\n{escape(entry.verdict.value)}"),
+                    _field(f"*Confidence*\n{round(match.score)}%"),
+                    _field(f"*Why queued*\n{escape(decision.reason)}"),
                 ],
             }
         )
@@ -361,7 +386,10 @@ def stats_blocks(stats: ServerStats) -> list[Block]:
         value = getattr(stats, item.name)
         label = item.name.replace("_", " ").capitalize()
         if isinstance(value, Mapping):
-            shown = ", ".join(f"{escape(str(k))}: {v}" for k, v in sorted(value.items()))
+            busiest = sorted(value.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            shown = ", ".join(f"{escape(str(k))}: {v}" for k, v in busiest[:STATS_TOP_CLAIMS])
+            if len(busiest) > STATS_TOP_CLAIMS:
+                shown += f" and {len(busiest) - STATS_TOP_CLAIMS} more"
             lines.append(f"*{label}*: {shown or 'none'}")
         elif isinstance(value, float):
             lines.append(f"*{label}*: {value:.0%}" if value <= 1 else f"*{label}*: {value:g}")

@@ -85,6 +85,8 @@ async def fake() -> AsyncIterator[FakeSlack]:
     await slack.start()
     yield slack
     await slack.close()
+    # Every test that posts Block Kit also proves Slack would accept it.
+    assert slack.refused == [], slack.refused
 
 
 @pytest.fixture

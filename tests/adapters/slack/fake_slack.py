@@ -3,7 +3,8 @@
 Every Web API call is recorded (method, parameters, token) so a test can assert what the bot
 asked Slack to do. The fake answers like Slack does where the bot depends on it: `ok: false` with
 `invalid_auth` for unknown tokens, HTTP 429 with `Retry-After` when a test asks for it, a fresh
-`ts` for every posted message, and a `ws://127.0.0.1` URL from `apps.connections.open` whose
+`ts` for every posted message, `invalid_blocks` for Block Kit beyond Slack's limits (block_kit.py),
+and a `ws://127.0.0.1` URL from `apps.connections.open` whose
 WebSocket speaks the Socket Mode envelope protocol (hello, envelopes, acks).
 """
 
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.adapters.slack.block_kit import problems, view_problems
 
 __all__ = ["APP_TOKEN", "BOT_TOKEN", "Call", "FakeSlack", "Team"]
 
@@ -79,6 +82,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.socket_connections = 0
+        # (method, what Slack would refuse) for every payload refused as invalid_blocks
+        self.refused: list[tuple[str, list[str]]] = []
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
         self._failures: dict[str, deque[str]] = defaultdict(deque)
         self._ts = itertools.count(1)
@@ -197,6 +202,17 @@ class FakeSlack:
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
 
+    def _block_problems(self, method: str, params: dict[str, Any]) -> list[str]:
+        """Slack checks Block Kit before it acts; a refused payload changes nothing."""
+        found: list[str] = []
+        if "blocks" in params:
+            found = problems(params["blocks"])
+        if isinstance(params.get("view"), dict):
+            found = view_problems(params["view"])
+        if found:
+            self.refused.append((method, found))
+        return found
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
@@ -224,6 +240,9 @@ class FakeSlack:
         team = self.tokens.get(token or "")
         if team is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        refused = self._block_problems(method, params)
+        if refused:
+            return web.json_response({"ok": False, "error": "invalid_blocks", "errors": refused})
         return web.json_response(self._answer(method, params, team))
 
     def _answer(self, method: str, params: dict[str, Any], team: Team) -> dict[str, Any]:
@@ -297,6 +316,8 @@ class FakeSlack:
         body = await request.json()
         params = {"hook": request.match_info["hook"], **body}
         self.calls.append(Call("response_url", params, None, time.monotonic()))
+        if self._block_problems("response_url", params):
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 
     # --- Socket Mode -----------------------------------------------------------------------------
