@@ -9,6 +9,7 @@ phrasing's weighted evidence the message carries (typos forgiven) and how simila
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 from rapidfuzz import fuzz, process
 
@@ -71,6 +72,32 @@ class _Scored:
     similarity: float
 
 
+class _Typos:
+    """The message's words near a claim word's spelling, looked up once per message: the
+    candidate phrasings of one entry share most of their words."""
+
+    def __init__(self, terms: Terms) -> None:
+        pairs = [(skeleton(t), k) for t, k in zip(terms.tokens, terms.keys, strict=True) if k]
+        self._spellings = [spelling for spelling, _ in pairs]
+        self._keys = [key for _, key in pairs]
+        self._near: dict[str, tuple[str, ...]] = {}
+
+    def near(self, spelling: str) -> tuple[str, ...]:
+        """Keys of the message words whose spelling is within TYPO_MIN_SIMILARITY."""
+        found = self._near.get(spelling)
+        if found is None:
+            hits = process.extract(
+                spelling,
+                self._spellings,
+                scorer=fuzz.ratio,
+                processor=None,  # both sides are skeletons already
+                score_cutoff=TYPO_MIN_SIMILARITY,
+                limit=None,
+            )
+            found = self._near[spelling] = tuple(self._keys[i] for _, _, i in hits)
+        return found
+
+
 NO_MATCH = Match(entry=None, tier=Tier.NONE, score=0.0)
 
 
@@ -128,7 +155,7 @@ class Matcher:
         # Chatter whose words could not cover enough of any phrasing stops here, before any
         # further work (an upper bound: the same cut `_candidates` makes, computed cheaply).
         max_share = self._index.max_share
-        reach = sum(max_share.get(evidence_key(tok), 0.0) for tok in tokenize(cleaned))
+        reach = sum(map(max_share.get, map(evidence_key, tokenize(cleaned)), repeat(0.0)))
         if reach < RETRIEVE_MIN_COVERAGE:
             return NO_MATCH
         terms = terms_of(text, cleaned=cleaned)
@@ -137,12 +164,12 @@ class Matcher:
             return NO_MATCH
         best_by_entry: dict[int, _Scored] = {}
         message_keys = " ".join(k for k in terms.keys if k)
-        spellings = [skeleton(tok) for tok in terms.tokens]
+        typos = _Typos(terms)
         for phrasing in candidates:
             excluded = self._index.exclude_keys.get(phrasing.entry)
             if excluded is not None and excluded & terms.key_set:
                 continue
-            scored = self._score(terms, message_keys, spellings, phrasing)
+            scored = self._score(terms, message_keys, typos, phrasing)
             current = best_by_entry.get(phrasing.entry)
             if current is None or scored.score > current.score:
                 best_by_entry[phrasing.entry] = scored
@@ -209,9 +236,7 @@ class Matcher:
                     break
         return chosen
 
-    def _score(
-        self, terms: Terms, message_keys: str, spellings: list[str], phrasing: Phrasing
-    ) -> _Scored:
+    def _score(self, terms: Terms, message_keys: str, typos: _Typos, phrasing: Phrasing) -> _Scored:
         weights = self._index.weights
         matched = terms.key_set.intersection(phrasing.keys)
         evidence = sum(weights[k] for k in matched)
@@ -221,26 +246,12 @@ class Matcher:
             for k, s in zip(phrasing.keys, phrasing.skeletons, strict=True)
             if k not in matched
         ]
-        if missing:
-            spare = [
-                spelling
-                for spelling, key in zip(spellings, terms.keys, strict=True)
-                if key and key not in matched
-            ]
-            if spare:
-                for key, spelling in missing:
-                    if len(spelling) < TYPO_MIN_LENGTH:
-                        continue
-                    hit = process.extractOne(
-                        spelling,
-                        spare,
-                        scorer=fuzz.ratio,
-                        processor=None,  # both sides are skeletons already
-                        score_cutoff=TYPO_MIN_SIMILARITY,
-                    )
-                    if hit is not None:
-                        evidence += TYPO_CREDIT * weights[key]
-                        shared += 1
+        for key, spelling in missing:
+            if len(spelling) >= TYPO_MIN_LENGTH and any(
+                k not in matched for k in typos.near(spelling)
+            ):
+                evidence += TYPO_CREDIT * weights[key]
+                shared += 1
         coverage = evidence / phrasing.total_weight
         # token_set_ratio compares word sets, so the phrasing's keys in any order will do.
         similarity = fuzz.token_set_ratio(" ".join(phrasing.keys), message_keys)
