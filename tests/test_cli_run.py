@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import yarl
 
+from bot.adapters.discord._compat import discord  # discord.py, imported quietly
 from bot.cli import main
 from bot.settings import load_settings
+from tests.adapters.discord.fake_discord import FakeDiscord
 
 PLATFORM_VARIABLES = (
     "DISCORD_TOKEN",
@@ -65,3 +70,37 @@ def test_the_discord_token_may_come_from_a_settings_file(
     monkeypatch.setenv("DISCORD_TOKEN", "from-the-environment")
     token = load_settings().discord_token
     assert token is not None and token.get_secret_value() == "from-the-environment"
+
+
+@pytest.fixture
+async def discord_without_intent(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """A local Discord where the bot's Message Content intent is switched off: it logs in,
+    identifies on the gateway, and is turned away there."""
+    fake = FakeDiscord(message_content_intent=False)
+    await fake.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
+    )
+    yield fake
+    await fake.close()
+    assert fake.violations == []
+
+
+async def test_run_discord_connects_with_the_token_and_shards_given(
+    discord_without_intent: FakeDiscord,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    fake = discord_without_intent
+    monkeypatch.setenv("DISCORD_TOKEN", fake.token)
+    argv = ["run", "discord", "--shard-count", "3", "--shard-ids", "2"]
+    # main() owns its event loop (asyncio.run), so it runs beside the fake's loop.
+    assert await asyncio.to_thread(main, argv) == 2
+    (identify,) = fake.identifies
+    assert identify["shard"] == [2, 3] and identify["token"] == fake.token
+    assert fake.commands == []  # shard 0 runs elsewhere: that process publishes the commands
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Message Content intent is off" in err
+    assert (tmp_path / "data").exists()  # the settings' store was opened for the bot

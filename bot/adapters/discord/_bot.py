@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 import discord
@@ -53,6 +54,20 @@ def build_intents() -> discord.Intents:
     intents.guild_messages = True  # messages created, edited and deleted in servers
     intents.message_content = True  # privileged: the text to check (Developer Portal switch)
     return intents
+
+
+def _event_context(args: tuple[Any, ...]) -> str:
+    """Which server, channel and message a gateway event was about, for the log."""
+    event = args[0] if args else None
+    if isinstance(event, discord.Message):
+        guild = event.guild.id if event.guild is not None else None
+        return f"server {guild}, channel {event.channel.id}, message {event.id}"
+    if isinstance(event, discord.RawMessageUpdateEvent | discord.RawMessageDeleteEvent):
+        return f"server {event.guild_id}, channel {event.channel_id}, message {event.message_id}"
+    if isinstance(event, discord.RawBulkMessageDeleteEvent):
+        count = len(event.message_ids)
+        return f"server {event.guild_id}, channel {event.channel_id}, {count} messages"
+    return "no message"
 
 
 class ClaimwatchTree(app_commands.CommandTree[discord.Client]):
@@ -143,6 +158,21 @@ class ClaimwatchBot(discord.AutoShardedClient):
         if pending:
             await asyncio.wait(pending, timeout=grace)
         await self.close()
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """The one place where a failed gateway event is logged, with what it was about."""
+        error = sys.exc_info()[1]
+        about = _event_context(args)
+        if isinstance(error, discord.RateLimited):
+            # max_ratelimit_timeout: a fact check that would go out this late is dropped.
+            log.warning(
+                "%s (%s): dropped, Discord asked to wait %.0f s before the next request",
+                event_method,
+                about,
+                error.retry_after,
+            )
+            return
+        log.error("%s (%s) failed", event_method, about, exc_info=error)
 
     async def on_message(self, message: discord.Message) -> None:
         self.claimwatch.track()

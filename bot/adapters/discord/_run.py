@@ -45,7 +45,8 @@ NO_INTENT = (
     "Intents > Message Content Intent in the Developer Portal, then start again"
 )
 SHARDS_NEED_COUNT = "--shard-ids needs --shard-count (the total number of shards of the bot)"
-BAD_SHARD_ID = "every shard id must be between 0 and shard count - 1"
+BAD_SHARD_COUNT = "--shard-count must be at least 1"
+BAD_SHARD_ID = "every shard id must be between 0 and shard count - 1, each given once"
 
 ServiceFactory = Callable[[], ClaimwatchService | AbstractAsyncContextManager[ClaimwatchService]]
 
@@ -105,12 +106,12 @@ def run(
         return _fail(MISSING_TOKEN)
     if shard_ids is not None and shard_count is None:
         return _fail(SHARDS_NEED_COUNT)
-    if (
-        shard_ids is not None
-        and shard_count is not None
-        and not all(0 <= shard < shard_count for shard in shard_ids)
-    ):
-        return _fail(BAD_SHARD_ID)
+    if shard_count is not None and shard_count < 1:
+        return _fail(BAD_SHARD_COUNT)
+    if shard_ids is not None and shard_count is not None:
+        in_range = all(0 <= shard < shard_count for shard in shard_ids)
+        if not shard_ids or not in_range or len(set(shard_ids)) != len(shard_ids):
+            return _fail(BAD_SHARD_ID)
     try:
         asyncio.run(_serve(token, service_factory, shard_ids, shard_count))
     except discord.LoginFailure:

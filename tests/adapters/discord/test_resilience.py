@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.adapters.discord import PLATFORM, ClaimwatchBot
+from bot.adapters.discord._bot import MAX_RATELIMIT_WAIT_S
 from bot.core.models import ReplyMode
-from tests.adapters.discord.conftest import SpyService, start_bot, stop_bot
+from tests.adapters.discord.conftest import SpyService, settled, start_bot, stop_bot
 from tests.adapters.discord.fake_discord import FakeDiscord, eventually
 
 CLAIM = "the US gave Ukraine 350 billion dollars"
+OTHER_CLAIM = "bucha was staged"
 RETRY_AFTER_S = 0.3  # short, so the test stays fast; long enough to measure
 
 
@@ -24,6 +28,25 @@ async def test_a_429_is_waited_out_then_the_reply_goes_through(
     limited, accepted = fake.calls_to("POST", messages)
     assert (limited.status, accepted.status) == (429, 200)
     assert accepted.at - limited.at >= RETRY_AFTER_S
+    assert reply["embeds"]
+
+
+async def test_a_rate_limit_too_long_to_wait_drops_that_reply_and_logs_why(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService, caplog: pytest.LogCaptureFixture
+) -> None:
+    await service.update_config(PLATFORM, fake.guild_id, reply_mode=ReplyMode.REPLY)
+    messages = rf"/channels/{fake.general}/messages$"
+    fake.rate_limit("POST", messages, retry_after=MAX_RATELIMIT_WAIT_S + 30)
+    dropped = await fake.post(CLAIM)
+    await fake.wait_for(lambda: fake.calls_to("POST", messages))
+    await settled(bot)
+    assert fake.posted() == []  # not retried minutes later, when the conversation moved on
+    (why,) = [r for r in caplog.records if r.name.startswith("bot.") and "dropped" in r.message]
+    assert why.levelname == "WARNING" and "wait 60 s" in why.message
+    assert f"message {dropped['id']}" in why.message
+    # The next claim goes out as usual.
+    await fake.post(OTHER_CLAIM)
+    (reply,) = await fake.wait_posted(1)
     assert reply["embeds"]
 
 

@@ -34,8 +34,19 @@ def test_missing_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 def test_shard_ids_need_a_shard_count(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(token="x", service_factory=never_called, shard_ids=[0]) == EXIT_SETUP
     assert "--shard-count" in one_line(capsys)
-    assert run(token="x", service_factory=never_called, shard_ids=[2], shard_count=2) == 2
-    assert "between 0 and shard count - 1" in one_line(capsys)
+    for shard_ids, shard_count in (([2], 2), ([-1], 2), ([1, 1], 2)):
+        assert (
+            run(
+                token="x",
+                service_factory=never_called,
+                shard_ids=shard_ids,
+                shard_count=shard_count,
+            )
+            == EXIT_SETUP
+        )
+        assert "between 0 and shard count - 1, each given once" in one_line(capsys)
+    assert run(token="x", service_factory=never_called, shard_count=0) == EXIT_SETUP
+    assert "--shard-count must be at least 1" in one_line(capsys)
 
 
 async def run_in_thread(token: str | None, factbase: FactBase) -> int:
