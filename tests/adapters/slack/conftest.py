@@ -105,12 +105,27 @@ async def service(factbase: FactBase, store: MemoryStore) -> ClaimwatchService:
     return await configured_service(factbase, store)
 
 
+class RecordingSleep:
+    """Stands in for asyncio.sleep in the Web API client's Retry-After waits: the test learns
+    how long the client would have waited, without waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(0)
+
+
 def make_bot(
-    fake: FakeSlack, service: ClaimwatchService, store: Store, metrics: Metrics | None = None
+    fake: FakeSlack,
+    service: ClaimwatchService,
+    store: Store,
+    metrics: Metrics | None = None,
+    sleep: RecordingSleep | None = None,
 ) -> SlackBot:
-    client = build_web_client(
-        base_url=fake.api_url, token=BOT_TOKEN, rate_limit=RetryAfterHandler(jitter_s=0)
-    )
+    rate_limit = RetryAfterHandler(jitter_s=0, sleep=sleep or RecordingSleep())
+    client = build_web_client(base_url=fake.api_url, token=BOT_TOKEN, rate_limit=rate_limit)
     return SlackBot(
         service=service,
         events=store,
@@ -132,6 +147,7 @@ class Harness:
     send: SlackSender
     metrics: Metrics
     server: WebServer
+    sleeps: RecordingSleep
 
     async def settle(self) -> None:
         """Wait until every listener the last requests started has finished."""
@@ -151,13 +167,13 @@ async def slack(
     store: MemoryStore,
     http_session: aiohttp.ClientSession,
 ) -> AsyncIterator[Harness]:
-    metrics = Metrics()
-    bot = make_bot(fake, service, store, metrics)
+    metrics, sleeps = Metrics(), RecordingSleep()
+    bot = make_bot(fake, service, store, metrics, sleeps)
     app = build_web_app(metrics=metrics)
     bot.mount(app)
     async with WebServer(app, host="127.0.0.1", port=0) as server:
         sender = SlackSender(http_session, f"{server.url}/slack/events")
-        harness = Harness(fake, bot, service, store, sender, metrics, server)
+        harness = Harness(fake, bot, service, store, sender, metrics, server, sleeps)
         yield harness
         await harness.settle()
 

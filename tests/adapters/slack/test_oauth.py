@@ -1,5 +1,5 @@
 """Many workspaces: OAuth installation through the fake's oauth.v2.access, installations kept in
-a SQLite database, and each workspace answered with its own bot token."""
+the app's own database (SQLite and PostgreSQL), each workspace answered with its own bot token."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.adapters.slack import BOT_SCOPES, Backend, SlackSettings
 from bot.core.factbase import FactBase
 from bot.core.service import ClaimwatchService
 from bot.errors import ConfigError
-from bot.storage import SqlStore, open_store
+from bot.storage import SqlStore
 from bot.storage.memory import MemoryStore
 from tests.adapters.slack.conftest import TEST_CONFIG, running
 from tests.adapters.slack.fake_slack import FakeSlack, Team
@@ -26,6 +26,7 @@ from tests.adapters.slack.slack_payloads import (
     event_body,
     message_event,
 )
+from tests.storage.conftest import SQL_ENGINES, store_factory
 
 CLAIM = "Zelensky is a dictator who cancelled the elections"
 SECOND_TEAM = Team("T0002", bot_user_id="UBOT2", bot_id="BBOT2", name="Second")
@@ -45,11 +46,12 @@ def oauth_settings_for(fake: FakeSlack) -> SlackSettings:
     )
 
 
-@pytest.fixture
-async def sql_store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    """The SQL store on a SQLite file: OAuth installations go in the same database."""
-    store = await open_store(f"sqlite:///{tmp_path / 'claimwatch.sqlite3'}", data_dir=tmp_path)
-    async with store:
+@pytest.fixture(params=SQL_ENGINES)
+async def sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+    """The SQL store on SQLite and on PostgreSQL: OAuth installations go in the same database."""
+    async with store_factory(request.param, tmp_path) as open_store:
+        store = await open_store()
+        assert isinstance(store, SqlStore)
         yield store
 
 
