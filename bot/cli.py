@@ -611,12 +611,20 @@ def _service_on_store(
     settings: Settings, factbase: FactBase
 ) -> Callable[[], contextlib.AbstractAsyncContextManager[tuple[ClaimwatchService, SqlStore]]]:
     """A factory the bots call inside their own event loop: the service on the configured store,
-    which opens (and migrates) with the bot and closes when it stops."""
+    which opens (and migrates) with the bot, keeps each server's retention while it runs and
+    closes when it stops."""
 
     @contextlib.asynccontextmanager
     async def opened() -> AsyncIterator[tuple[ClaimwatchService, SqlStore]]:
         async with await open_store(settings.database, data_dir=settings.data_dir) as store:
-            yield ClaimwatchService(factbase=factbase, store=store), store
+            service = ClaimwatchService(factbase=factbase, store=store)
+            retention = asyncio.create_task(service.keep_retention(), name="retention sweep")
+            try:
+                yield service, store
+            finally:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
 
     return opened
 

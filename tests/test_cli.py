@@ -3,6 +3,8 @@ one-line errors."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import io
 import json
 import os
@@ -15,8 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.cli import EXIT_OK, EXIT_USAGE, main
+from bot.cli import EXIT_OK, EXIT_USAGE, _service_on_store, main
 from bot.core.factbase import bundled_path, load_bundled, load_factbase
+from bot.core.models import GuildConfig
+from bot.core.ports import AuditRecord
+from bot.settings import load_settings
+from bot.storage import open_store
 
 EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
 CLAIM = "Zelensky is a dictator who cancelled the elections"
@@ -621,3 +627,27 @@ def test_an_unreachable_database_is_one_line_without_the_password(
     assert_one_line_error(code, out, err)
     assert "127.0.0.1:1" in err
     assert "s3cret" not in err
+
+
+async def test_a_running_bot_sweeps_what_is_past_retention(data_dir: Path) -> None:
+    old = AuditRecord(
+        platform="discord",
+        server_id="1234",
+        channel_id="c1",
+        message_id="m1",
+        claim_id=CLAIM_ID,
+        score=90.0,
+        tier="alert",
+        action="reply",
+        at=dt.datetime.now(dt.UTC) - dt.timedelta(days=GuildConfig().retention_days + 1),
+    )
+    async with await open_store(None, data_dir=data_dir) as store:
+        await store.audit(old)
+
+    # The store the bots run on (`claimwatch run ...`), as they open it.
+    async with _service_on_store(load_settings(), load_bundled())() as (_service, running):
+        for _ in range(500):  # the first sweep starts with the bot
+            if not await running.audit_records("discord", "1234"):
+                break
+            await asyncio.sleep(0.01)
+        assert await running.audit_records("discord", "1234") == []

@@ -195,6 +195,6 @@ class Store(Protocol):
     async def sweep(self, *, now: dt.datetime) -> int:
         """Delete records older than each server's retention and expired dedupe/cooldown state.
 
-        Returns the number of rows deleted.
+        Returns the number of rows deleted; 0 when another process is sweeping at the moment.
         """
         ...

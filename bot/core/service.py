@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +38,7 @@ from bot.core.ports import (
     ServerStats,
     Store,
 )
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
 
 __all__ = [
     "AUDIT_APPROVED",
@@ -45,6 +46,7 @@ __all__ = [
     "DEDUPE_TTL",
     "FEEDBACK_VOTES",
     "INLINE_MATCH_MAX_CHARS",
+    "RETENTION_SWEEP_INTERVAL",
     "ClaimwatchService",
     "QueueItem",
     "ReplyRef",
@@ -58,11 +60,16 @@ DEDUPE_TTL = dt.timedelta(days=1)
 # Matching a short message takes well under a millisecond; longer posts can take a few, so they
 # are matched in a worker thread to keep a live bot's event loop responsive.
 INLINE_MATCH_MAX_CHARS = 1_000
+# How often a running bot sweeps what is past each server's retention: records outlive their
+# `retention_days` by at most this. Every replica sweeps; the store lets one at a time through.
+RETENTION_SWEEP_INTERVAL = dt.timedelta(hours=1)
 # What people may say about a reply of the bot.
 FEEDBACK_VOTES = ("helpful", "not_helpful", "wrong_claim")
 
 # What a message the service never looked at "matched": nothing.
 _UNCHECKED = Match(entry=None, tier=Tier.NONE, score=0.0)
+
+log = logging.getLogger(__name__)
 
 
 class UtcClock:
@@ -328,6 +335,22 @@ class ClaimwatchService:
     async def sweep(self) -> int:
         """Retention: delete what is older than each server's `retention_days`; rows deleted."""
         return await self._store.sweep(now=self._clock.now())
+
+    async def keep_retention(self, *, interval: dt.timedelta = RETENTION_SWEEP_INTERVAL) -> None:
+        """Sweep now and then every `interval` until cancelled (a running bot's background task).
+
+        A sweep that fails (the database is briefly away) is logged and tried again next time:
+        retention is no reason to take a bot down.
+        """
+        while True:
+            try:
+                deleted = await self.sweep()
+            except StorageError as exc:
+                log.warning("retention sweep failed, next try in %s: %s", interval, exc)
+            else:
+                if deleted:
+                    log.info("retention sweep: %d records deleted", deleted)
+            await asyncio.sleep(interval.total_seconds())
 
     # --- fact base -----------------------------------------------------------------------------
 

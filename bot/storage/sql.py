@@ -84,8 +84,9 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 # Pooled PostgreSQL connections are replaced after this long, before proxies or firewalls drop
 # them as idle.
 POOL_RECYCLE_S = 1800
-# Any constant works as long as every claimwatch process uses the same one ("claimw" in hex).
+# Any constants work as long as every claimwatch process uses the same ones ("claimw", "sweep").
 MIGRATION_LOCK_ID = 0x636C61696D77
+SWEEP_LOCK_ID = 0x7377656570
 # No server keeps records for less than this, so younger rows need no look at the retention.
 _MIN_RETENTION = dt.timedelta(days=policy.RETENTION_DAYS_MIN)
 _DEFAULT_VALUES = policy.config_values(GuildConfig())
@@ -745,6 +746,12 @@ class SqlStore:
     async def sweep(self, *, now: dt.datetime) -> int:
         deleted = 0
         async with self._tx() as conn:
+            # Every replica sweeps now and then; one at a time is enough, and the others skip
+            # rather than wait or delete the same rows twice. (SQLite: one writer at a time.)
+            if conn.dialect.name == "postgresql" and not await conn.scalar(
+                sa.select(sa.func.pg_try_advisory_xact_lock(SWEEP_LOCK_ID))
+            ):
+                return 0
             retention = {
                 (r.platform, r.server_id): dt.timedelta(
                     days=_decode_config(

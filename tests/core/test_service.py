@@ -3,7 +3,9 @@ audit log, cooldowns, duplicates, and fact-base reloads that never leave the bot
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import shutil
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from bot.core.service import (
     ReplyRef,
     UtcClock,
 )
-from bot.errors import ConfigError, FactBaseError
+from bot.errors import ConfigError, FactBaseError, StorageError
 from bot.storage.memory import MemoryStore
 
 PLATFORM = "discord"
@@ -485,3 +487,41 @@ async def test_the_retention_sweep_runs_on_the_service_clock(
     clock.advance(dt.timedelta(hours=13))
     assert await service.sweep() >= 1
     assert store.audit_log == []
+
+
+class DatabaseAwayOnce(MemoryStore):
+    """A store whose first sweep fails, as when the database restarts; counts the sweeps."""
+
+    def __init__(self, *, sweeps_wanted: int) -> None:
+        super().__init__()
+        self.sweeps = 0
+        self.sweeps_wanted = sweeps_wanted
+        self.enough = asyncio.Event()
+
+    async def sweep(self, *, now: dt.datetime) -> int:
+        self.sweeps += 1
+        if self.sweeps >= self.sweeps_wanted:
+            self.enough.set()
+        if self.sweeps == 1:
+            raise StorageError("database 127.0.0.1: connection refused")
+        return await super().sweep(now=now)
+
+
+async def test_a_running_bot_keeps_retention_even_after_a_failed_sweep(
+    factbase: FactBase, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = DatabaseAwayOnce(sweeps_wanted=3)
+    service = ClaimwatchService(factbase=factbase, store=store, clock=clock)
+    await monitor(store, retention_days=1)
+    await service.on_message(message(CLAIM))
+    clock.advance(dt.timedelta(days=2))
+
+    with caplog.at_level(logging.WARNING):
+        task = asyncio.create_task(service.keep_retention(interval=dt.timedelta(0)))
+        await store.enough.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    assert store.audit_log == []  # swept by the second try
+    assert "retention sweep failed" in caplog.text and "connection refused" in caplog.text

@@ -13,11 +13,13 @@ import sqlalchemy as sa
 
 from bot.core.factbase import FactBase
 from bot.core.models import GuildConfig, IncomingMessage
+from bot.core.ports import AuditRecord
 from bot.core.service import ClaimwatchService
 from bot.errors import ConfigError, StorageError
 from bot.storage import SQLITE_FILE, SqlStore, open_store
 from bot.storage._tables import guild_configs, metadata
-from bot.storage.sql import database_url
+from bot.storage.sql import SWEEP_LOCK_ID, database_url
+from tests.storage.conftest import admin_connection, postgres_url, store_factory
 
 PLATFORM = "slack"
 SERVER = "T0001"
@@ -171,3 +173,33 @@ async def test_a_configuration_from_a_newer_claimwatch_is_refused(sql_store: Sql
 
     with pytest.raises(StorageError, match="newer"):
         await sql_store.get_config(PLATFORM, SERVER)
+
+
+@pytest.mark.postgres
+async def test_while_one_replica_sweeps_on_postgresql_the_others_skip(tmp_path: Path) -> None:
+    now = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    old = AuditRecord(
+        platform=PLATFORM,
+        server_id=SERVER,
+        channel_id="C1",
+        message_id="1.0",
+        claim_id="zelensky-dictator",
+        score=90.0,
+        tier="alert",
+        action="reply",
+        at=now - dt.timedelta(days=GuildConfig().retention_days + 1),
+    )
+    async with store_factory("postgres", tmp_path) as open_sql_store:
+        store = await open_sql_store()
+        await store.audit(old)
+        other_replica = await admin_connection(postgres_url())
+        try:
+            async with other_replica.transaction():
+                await other_replica.execute("SELECT pg_advisory_xact_lock($1)", SWEEP_LOCK_ID)
+                assert await store.sweep(now=now) == 0  # skipped, not waiting
+                assert len(await store.audit_records(PLATFORM, SERVER)) == 1
+        finally:
+            await other_replica.close()
+
+        assert await store.sweep(now=now) == 1
+        assert await store.audit_records(PLATFORM, SERVER) == []
