@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
+import aiohttp
 import discord
 
 from bot.adapters.discord._bot import ClaimwatchBot
@@ -19,6 +20,7 @@ from bot.core.service import ClaimwatchService
 __all__ = [
     "EXIT_OK",
     "EXIT_SETUP",
+    "EXIT_UNREACHABLE",
     "TOKEN_ENV",
     "ServiceFactory",
     "run",
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_ENV = "DISCORD_TOKEN"
 EXIT_OK = 0
+EXIT_UNREACHABLE = 1  # Discord could not be reached: worth a retry (a supervisor restarts it)
 EXIT_SETUP = 2  # the operator can fix it: token, intents, shard options (the CLI's usage code)
 PROGRAM = "claimwatch"
 DOCS = "docs/discord.md"
@@ -44,6 +47,9 @@ NO_INTENT = (
     "the Message Content intent is off for this bot: switch on Bot > Privileged Gateway "
     "Intents > Message Content Intent in the Developer Portal, then start again"
 )
+UNREACHABLE = (
+    "cannot reach Discord ({reason}): check the network, proxy or firewall, then start again"
+)
 SHARDS_NEED_COUNT = "--shard-ids needs --shard-count (the total number of shards of the bot)"
 BAD_SHARD_COUNT = "--shard-count must be at least 1"
 BAD_SHARD_ID = "every shard id must be between 0 and shard count - 1, each given once"
@@ -51,9 +57,9 @@ BAD_SHARD_ID = "every shard id must be between 0 and shard count - 1, each given
 ServiceFactory = Callable[[], ClaimwatchService | AbstractAsyncContextManager[ClaimwatchService]]
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, *, code: int = EXIT_SETUP) -> int:
     sys.stderr.write(f"{PROGRAM}: error: {message}\n")
-    return EXIT_SETUP
+    return code
 
 
 @contextlib.asynccontextmanager
@@ -99,7 +105,8 @@ def run(
     event loop and returns the service, or an async context manager yielding it (to open and
     close a database with the bot). `shard_ids` (with `shard_count`) run only those shards, so
     several processes can share one bot. A missing or rejected token, a missing Message
-    Content intent or bad shard options print one line to stderr and return EXIT_SETUP.
+    Content intent or bad shard options print one line to stderr and return EXIT_SETUP;
+    Discord out of reach at start, one line and EXIT_UNREACHABLE.
     """
     token = (token or os.environ.get(TOKEN_ENV) or "").strip().removeprefix("Bot ").strip()
     if not token:
@@ -118,4 +125,8 @@ def run(
         return _fail(BAD_TOKEN)
     except discord.PrivilegedIntentsRequired:
         return _fail(NO_INTENT)
+    except (aiohttp.ClientConnectionError, discord.DiscordServerError) as exc:
+        # Only while logging in: once connected, discord.py reconnects by itself.
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return _fail(UNREACHABLE.format(reason=reason), code=EXIT_UNREACHABLE)
     return EXIT_OK

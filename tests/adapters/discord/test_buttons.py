@@ -64,6 +64,21 @@ async def test_buttons_keep_working_after_a_restart(
     assert (await service.stats(PLATFORM, fake.guild_id)).feedback == {"wrong_claim": 1}
 
 
+async def test_log_entry_buttons_keep_working_after_a_restart(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    message, entry = await queued(fake, service)
+    await bot.close()
+    restarted, task = await start_bot(fake, service)
+    try:
+        interaction = await fake.click(entry, entry_button(entry, "reply"), member=fake.mia)
+        assert (await fake.answer_to(interaction))["type"] == UPDATE_MESSAGE
+        await fake.wait_for(lambda: fake.bot_messages(message["id"]))
+    finally:
+        await stop_bot(restarted, task)
+    assert (await service.pending(PLATFORM, fake.guild_id)) == []
+
+
 async def test_reply_button_posts_the_fact_check_and_closes_the_log_entry(
     fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
 ) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.adapters.discord import EXIT_SETUP, TOKEN_ENV, run
+from bot.adapters.discord import EXIT_SETUP, EXIT_UNREACHABLE, TOKEN_ENV, run
 from bot.core.factbase import FactBase
 from bot.core.service import ClaimwatchService
 from bot.storage.memory import MemoryStore
@@ -86,3 +86,12 @@ async def test_missing_message_content_intent(
     line = one_line(capsys)
     assert "Message Content intent is off" in line and "Developer Portal" in line
     assert fake.identifies and fake.commands  # it got as far as Discord lets it
+
+
+async def test_discord_out_of_reach(
+    fake: FakeDiscord, factbase: FactBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await fake.close()  # nothing listens on its port any more
+    assert await run_in_thread(fake.token, factbase) == EXIT_UNREACHABLE
+    line = one_line(capsys)
+    assert line.startswith("claimwatch: error: cannot reach Discord (") and "network" in line
