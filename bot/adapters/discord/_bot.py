@@ -14,7 +14,13 @@ from bot.adapters.discord import _monitor
 from bot.adapters.discord._commands import build_commands
 from bot.adapters.discord._context import MODERATOR_ROLE_NAME, BotDeps, Interaction, deps_of
 from bot.adapters.discord._moderation import INVITE_PERMISSIONS, ModeratorCommands, NotModerator
-from bot.adapters.discord._replies import FAILED, NOT_A_MODERATOR, FeedbackButton, QueueButton
+from bot.adapters.discord._replies import (
+    FAILED,
+    NOT_A_MODERATOR,
+    CannotPost,
+    FeedbackButton,
+    QueueButton,
+)
 from bot.adapters.discord._respond import DEFER_AFTER_S, send_error
 from bot.core.service import ClaimwatchService
 from bot.errors import ConfigError
@@ -171,6 +177,9 @@ class ClaimwatchBot(discord.AutoShardedClient):
                 about,
                 error.retry_after,
             )
+            return
+        if isinstance(error, CannotPost):
+            log.warning("%s (%s): %s", event_method, about, error)
             return
         log.error("%s (%s) failed", event_method, about, exc_info=error)
 

@@ -32,6 +32,7 @@ from bot.core.service import FEEDBACK_VOTES, ClaimwatchService
 
 __all__ = [
     "NOT_A_MODERATOR",
+    "CannotPost",
     "FeedbackButton",
     "QueueButton",
     "delete_reply",
@@ -78,6 +79,20 @@ Destination = discord.TextChannel | discord.Thread | discord.PartialMessageable
 # --- posting -------------------------------------------------------------------------------------
 
 
+class CannotPost(Exception):
+    """Discord refused the bot's message in a channel: a permission is missing, or the channel
+    is gone. A moderator can fix it; `/claimwatch status` lists what is missing where."""
+
+    def __init__(self, channel_id: str, exc: discord.HTTPException) -> None:
+        reason = (
+            "the channel no longer exists"
+            if exc.status == 404
+            else exc.text or f"HTTP {exc.status}"
+        )
+        super().__init__(f"claimwatch may not post in <#{channel_id}> ({reason})")
+        self.channel_id = channel_id
+
+
 def destination(client: discord.Client, channel_id: str, guild_id: str) -> Destination:
     """A channel to send to: from the cache when possible, else a bare one built from its id."""
     channel = client.get_channel(int(channel_id))
@@ -117,6 +132,8 @@ async def post_reply(
         else:
             name = thread_name(content)
             sent = await _reply_in_thread(client, msg.server_id, where, original, embed, view, name)
+    except discord.Forbidden as exc:
+        raise CannotPost(msg.thread_id or msg.channel_id, exc) from exc
     except discord.HTTPException as exc:
         if not _is_gone(exc):
             raise
@@ -179,9 +196,13 @@ async def post_suggestion(client: discord.Client, decision: Decision) -> discord
         return None
     embed = suggestion_embed(decision, reply_for(decision.match), guild_id=msg.server_id)
     where = destination(client, decision.log_channel, msg.server_id)
-    return await where.send(
-        embed=embed, view=queue_view(decision.queue_id), allowed_mentions=NO_MENTIONS
-    )
+    try:
+        return await where.send(
+            embed=embed, view=queue_view(decision.queue_id), allowed_mentions=NO_MENTIONS
+        )
+    except (discord.Forbidden, discord.NotFound) as exc:
+        # The match stays queued: a moderator fixing the log channel loses nothing.
+        raise CannotPost(decision.log_channel, exc) from exc
 
 
 async def delete_reply(
@@ -307,11 +328,16 @@ class QueueButton(
             decision = await service.approve(self.queue_id, moderator=moderator)
             if decision is None:
                 return Answer(content=QUEUE_GONE)
-            sent = await post_reply(interaction.client, service, decision)
+            try:
+                sent = await post_reply(interaction.client, service, decision)
+            except CannotPost as exc:
+                sent, gone = None, f"{exc}: nothing was posted"
+            else:
+                gone = "the message is gone: nothing was posted"
             outcome = (
                 f"Approved by <@{moderator}>: [reply posted]({sent.jump_url})."
                 if sent is not None
-                else f"Approved by <@{moderator}>, but the message is gone: nothing was posted."
+                else f"Approved by <@{moderator}>, but {gone}."
             )
         log_entry = interaction.message
         if log_entry is None or not log_entry.embeds:

@@ -196,6 +196,7 @@ class FakeDiscord:
         self.token = token
         self.message_content_intent = message_content_intent
         self.refuse_threads = False  # True: the bot lacks Create Public Threads everywhere
+        self.refuse_posts: set[str] = set()  # channels where the bot lacks Send Messages
         self._counter = itertools.count(1)
         self.app_id = self.snowflake()
         self.bot = Member(self.app_id, "claimwatch", bot=True)
@@ -1043,6 +1044,8 @@ class FakeDiscord:
         self._channel(channel_id)
         body = request[BODY]
         self._check_message(body, MESSAGE_FIELDS, creating=True)
+        if channel_id in self.refuse_posts:
+            raise DiscordError(403, 50013, "Missing Permissions", violation=False)
         reference = body.get("message_reference")
         if reference is not None:
             target = self.messages.get(str(reference.get("message_id")))

@@ -95,6 +95,21 @@ async def test_reply_button_posts_the_fact_check_and_closes_the_log_entry(
     assert (await service.pending(PLATFORM, fake.guild_id)) == []
 
 
+async def test_reply_button_says_when_the_bot_may_not_post_there(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    message, entry = await queued(fake, service)
+    # A moderator took Create Public Threads and Send Messages away in #general meanwhile.
+    fake.refuse_threads = True
+    fake.refuse_posts.add(fake.general)
+    interaction = await fake.click(entry, entry_button(entry, "reply"), member=fake.mia)
+    answer = await fake.answer_to(interaction)
+    assert answer["type"] == UPDATE_MESSAGE
+    outcome = embed_text(answer["data"]["embeds"][0])
+    assert f"claimwatch may not post in <#{fake.general}> (Missing Permissions)" in outcome
+    assert fake.bot_messages(fake.general) == [] and fake.bot_messages(message["id"]) == []
+
+
 async def test_dismiss_button_closes_the_entry_without_replying(
     fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
 ) -> None:

@@ -238,3 +238,38 @@ async def test_matches_wait_in_the_queue_without_a_log_channel(
     await settled(bot)
     assert len(await service.pending(PLATFORM, fake.guild_id)) == 1
     assert fake.posted() == []
+
+
+def warnings_from_the_bot(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("bot.") and r.levelname == "WARNING"
+    ]
+
+
+async def test_a_channel_the_bot_may_not_post_in_gets_a_warning_not_a_crash(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService, caplog: pytest.LogCaptureFixture
+) -> None:
+    await service.update_config(PLATFORM, fake.guild_id, reply_mode=ReplyMode.REPLY)
+    fake.refuse_posts.add(fake.general)  # a moderator took Send Messages away
+    message = await fake.post(CLAIM)
+    await fake.wait_for(lambda: fake.calls_to("POST", f"/channels/{fake.general}/messages"))
+    await settled(bot)
+    (warning,) = warnings_from_the_bot(caplog)
+    assert f"message {message['id']}" in warning
+    assert f"may not post in <#{fake.general}> (Missing Permissions)" in warning
+    assert fake.bot_messages() == []
+
+
+async def test_a_log_channel_the_bot_may_not_post_in_keeps_the_match_queued(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService, caplog: pytest.LogCaptureFixture
+) -> None:
+    await service.update_config(PLATFORM, fake.guild_id, reply_mode=ReplyMode.MODERATORS_ONLY)
+    fake.refuse_posts.add(fake.modlog)
+    await fake.post(CLAIM)
+    await fake.wait_for(lambda: fake.calls_to("POST", f"/channels/{fake.modlog}/messages"))
+    await settled(bot)
+    (warning,) = warnings_from_the_bot(caplog)
+    assert f"may not post in <#{fake.modlog}>" in warning
+    assert len(await service.pending(PLATFORM, fake.guild_id)) == 1
