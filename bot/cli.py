@@ -46,6 +46,7 @@ from bot.adapters.console import (
 from bot.core import policy
 from bot.core.claimreview import claimreview_from_entries
 from bot.core.factbase import FactBase, entry_from_mapping, load_bundled, load_factbase
+from bot.core.matching import Thresholds
 from bot.core.models import FactEntry, GuildConfig, Match, Tier
 from bot.core.reply import reply_for
 from bot.core.service import ClaimwatchService, ServerStats
@@ -522,21 +523,30 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _print_config(io: _Io, args: argparse.Namespace, config: GuildConfig) -> None:
+def _print_config(
+    io: _Io, args: argparse.Namespace, config: GuildConfig, calibrated: Thresholds
+) -> None:
     table = Table(title=f"{args.platform} server {args.server}", title_justify="left")
     for column in ("setting", "value", ""):
         table.add_column(column)
+    # An unset threshold follows the matcher's calibration: show the value in effect.
+    in_effect = policy.thresholds_for(config, calibrated)
+    effective = {"alert_threshold": in_effect.alert, "suggest_threshold": in_effect.suggest}
     for key, value, is_default in _config_rows(config):
-        table.add_row(key, Text(_shown(value)), "default" if is_default else "")
+        shown = f"{effective[key]:g} (calibrated)" if value is None and key in effective else None
+        table.add_row(key, Text(shown or _shown(value)), "default" if is_default else "")
     io.out.print(table)
 
 
 def _cmd_config_show(args: argparse.Namespace, io: _Io) -> int:
-    config = _stored_service(args, lambda s: s.get_config(args.platform, args.server))
+    async def show(service: ClaimwatchService) -> tuple[GuildConfig, Thresholds]:
+        return await service.get_config(args.platform, args.server), service.matcher.thresholds
+
+    config, calibrated = _stored_service(args, show)
     if args.json:
         io.json_document(policy.config_values(config))
         return EXIT_OK
-    _print_config(io, args, config)
+    _print_config(io, args, config, calibrated)
     return EXIT_OK
 
 

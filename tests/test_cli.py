@@ -19,6 +19,7 @@ import yaml
 
 from bot.cli import EXIT_OK, EXIT_USAGE, _service_on_store, main
 from bot.core.factbase import bundled_path, load_bundled, load_factbase
+from bot.core.matching import SUGGEST_THRESHOLD
 from bot.core.models import GuildConfig
 from bot.core.ports import AuditRecord
 from bot.settings import load_settings
@@ -540,6 +541,9 @@ def test_config_set_then_show(
     code, out, _ = run(capsys, "config", "show", *SERVER_ARGS)
     assert code == EXIT_OK
     assert "monitored_channels" in out and "111, 222" in out and "default" in out
+    # An unset threshold shows the calibrated value it follows.
+    [suggest_row] = [line for line in out.splitlines() if "suggest_threshold" in line]
+    assert f"{SUGGEST_THRESHOLD:g} (calibrated)" in suggest_row
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -306,3 +307,53 @@ def test_plain_values_round_trip() -> None:
     assert values["reply_mode"] == "reply"
     assert policy.config_from_values(values) == config
     assert policy.config_from_values({}) == GuildConfig()
+
+
+# --- the settings reference ----------------------------------------------------------------------
+
+SETTINGS_DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
+
+
+def _documented_settings() -> dict[str, tuple[str, str]]:
+    """setting -> (default, values) from the moderator settings table of docs/settings.md."""
+    rows: dict[str, tuple[str, str]] = {}
+    for line in SETTINGS_DOC.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if (
+            line.startswith("| `")
+            and len(cells) == 4
+            and cells[0].strip("`") in policy.CONFIG_FIELDS
+        ):
+            rows[cells[0].strip("`")] = (cells[1], cells[2])
+    return rows
+
+
+def _as_documented(value: policy.ConfigValue) -> str:
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    return f"`{value}`"
+
+
+def test_the_settings_reference_documents_every_setting_with_its_default() -> None:
+    documented = _documented_settings()
+
+    assert sorted(documented) == sorted(policy.CONFIG_FIELDS)
+    for key, value in policy.config_values(GuildConfig()).items():
+        expected = "calibrated" if key.endswith("_threshold") else _as_documented(value)
+        assert documented[key][0] == expected, key
+    assert f"(currently {GuildConfig.SCHEMA_VERSION})" in SETTINGS_DOC.read_text(encoding="utf-8")
+
+
+def test_the_settings_reference_states_todays_bounds() -> None:
+    documented = _documented_settings()
+    top = f"{policy.THRESHOLD_MAX:g}"
+
+    assert documented["alert_threshold"][1].startswith(f"{policy.ALERT_THRESHOLD_MIN:g}–{top}")
+    assert documented["suggest_threshold"][1].startswith(f"{policy.SUGGEST_THRESHOLD_MIN:g}–{top}")
+    assert documented["retention_days"][1] == (
+        f"{policy.RETENTION_DAYS_MIN}–{policy.RETENTION_DAYS_MAX}"
+    )
+    assert documented["channel_cooldown_s"][1].startswith(f"0–{policy.COOLDOWN_MAX_S} seconds")
+    assert f"At most {policy.MAX_IDS} ids per list" in SETTINGS_DOC.read_text(encoding="utf-8")
