@@ -73,6 +73,8 @@ def _event_context(args: tuple[Any, ...]) -> str:
     if isinstance(event, discord.RawBulkMessageDeleteEvent):
         count = len(event.message_ids)
         return f"server {event.guild_id}, channel {event.channel_id}, {count} messages"
+    if isinstance(event, discord.abc.GuildChannel):
+        return f"server {event.guild.id}, channel {event.id}"
     return "no message"
 
 
@@ -198,3 +200,7 @@ class ClaimwatchBot(discord.AutoShardedClient):
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         self.claimwatch.track()
         await _monitor.on_bulk_delete(self, self.service, payload)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        self.claimwatch.track()
+        await _monitor.on_channel_delete(self.service, channel)

@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 Mode = Literal["thread", "reply", "moderators-only", "off"]
+# What moderators can watch: text and announcement channels, and forums (their posts are threads).
+Watchable = discord.TextChannel | discord.ForumChannel
 
 # What the bot needs where it replies, and where it logs.
 REPLY_PERMISSIONS = (
@@ -67,7 +69,10 @@ def bot_permission_problems(guild: discord.Guild | None, config: GuildConfig) ->
     for channel_id, names in wanted:
         channel = guild.get_channel(int(channel_id)) if channel_id.isdigit() else None
         if channel is None:
-            problems.append(f"Channel {channel_id} no longer exists: remove it from the settings.")
+            problems.append(
+                f"Channel {channel_id} no longer exists: the next `/claimwatch channels add` "
+                "or `remove` drops it."
+            )
             continue
         granted = channel.permissions_for(me)
         missing = [name for name in names if not getattr(granted, name)]
@@ -91,6 +96,15 @@ async def _update(interaction: Interaction, **changes: object) -> GuildConfig:
 
 async def _config(interaction: Interaction) -> GuildConfig:
     return await deps_of(interaction.client).service.get_config(PLATFORM, _server(interaction))
+
+
+async def _watched(interaction: Interaction) -> frozenset[str]:
+    """The watched channels that still exist (channels deleted while the bot was away leave)."""
+    watched = (await _config(interaction)).monitored_channels
+    guild = interaction.guild
+    if guild is None:  # not in this process's cache: nothing to judge by
+        return watched
+    return frozenset(cid for cid in watched if cid.isdigit() and guild.get_channel(int(cid)))
 
 
 def _summary(interaction: Interaction, config: GuildConfig, head: str) -> Answer:
@@ -132,16 +146,17 @@ class ModeratorCommands(app_commands.Group):
     async def setup(
         self,
         interaction: Interaction,
-        channel: discord.TextChannel | None = None,
+        channel: Watchable | None = None,
         log_channel: discord.TextChannel | None = None,
         mode: Literal["thread", "reply", "moderators-only"] = "thread",
     ) -> None:
         async def work() -> Answer:
-            watched = channel or interaction.channel
-            current = await _config(interaction)
+            here = interaction.channel
+            # Run inside a thread (or a forum post), it sets up the channel the thread is in.
+            watched = channel or (here.parent if isinstance(here, discord.Thread) else here)
             changes: dict[str, object] = {"enabled": True, "reply_mode": ReplyMode(mode)}
-            if isinstance(watched, discord.TextChannel):
-                changes["monitored_channels"] = current.monitored_channels | {str(watched.id)}
+            if isinstance(watched, Watchable):
+                changes["monitored_channels"] = await _watched(interaction) | {str(watched.id)}
             if log_channel is not None:
                 changes["log_channel"] = str(log_channel.id)
             config = await _update(interaction, **changes)
@@ -156,12 +171,11 @@ class ModeratorCommands(app_commands.Group):
         await _run(interaction, work())
 
     @channels.command(name="add", description="Watch a channel")
-    @app_commands.describe(channel="The channel to watch (its threads too)")
-    async def channels_add(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+    @app_commands.describe(channel="The channel or forum to watch (its threads and posts too)")
+    async def channels_add(self, interaction: Interaction, channel: Watchable) -> None:
         async def work() -> Answer:
-            current = await _config(interaction)
             config = await _update(
-                interaction, monitored_channels=current.monitored_channels | {str(channel.id)}
+                interaction, monitored_channels=await _watched(interaction) | {str(channel.id)}
             )
             return _summary(interaction, config, f"Now watching <#{channel.id}>.")
 
@@ -169,11 +183,10 @@ class ModeratorCommands(app_commands.Group):
 
     @channels.command(name="remove", description="Stop watching a channel")
     @app_commands.describe(channel="The channel to stop watching")
-    async def channels_remove(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+    async def channels_remove(self, interaction: Interaction, channel: Watchable) -> None:
         async def work() -> Answer:
-            current = await _config(interaction)
             config = await _update(
-                interaction, monitored_channels=current.monitored_channels - {str(channel.id)}
+                interaction, monitored_channels=await _watched(interaction) - {str(channel.id)}
             )
             return _summary(interaction, config, f"No longer watching <#{channel.id}>.")
 

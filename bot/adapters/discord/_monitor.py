@@ -7,6 +7,8 @@ into `IncomingMessage`s and hands the resulting `Decision`s to `_replies`.
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
 from bot.adapters.discord._context import PLATFORM
@@ -14,7 +16,16 @@ from bot.adapters.discord._replies import delete_reply, post_decision
 from bot.core.models import IncomingMessage
 from bot.core.service import ClaimwatchService
 
-__all__ = ["incoming", "on_bulk_delete", "on_delete", "on_edit", "on_message"]
+__all__ = [
+    "incoming",
+    "on_bulk_delete",
+    "on_channel_delete",
+    "on_delete",
+    "on_edit",
+    "on_message",
+]
+
+log = logging.getLogger(__name__)
 
 # Message types a person writes; joins, pins, boosts and thread notices carry no claims.
 PERSON_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -93,4 +104,20 @@ async def on_bulk_delete(
             guild_id=event.guild_id,
             channel_id=event.channel_id,
             message_id=message_id,
+        )
+
+
+async def on_channel_delete(service: ClaimwatchService, channel: discord.abc.GuildChannel) -> None:
+    """A deleted channel leaves the server's settings: watched, or the moderators' log."""
+    server_id, channel_id = str(channel.guild.id), str(channel.id)
+    config = await service.get_config(PLATFORM, server_id)
+    changes: dict[str, object] = {}
+    if channel_id in config.monitored_channels:
+        changes["monitored_channels"] = config.monitored_channels - {channel_id}
+    if config.log_channel == channel_id:
+        changes["log_channel"] = None
+    if changes:
+        await service.update_config(PLATFORM, server_id, **changes)
+        log.info(
+            "channel %s of server %s was deleted: dropped from its settings", channel_id, server_id
         )

@@ -99,6 +99,8 @@ BUTTON_FIELDS = {"type", "style", "label", "emoji", "custom_id", "sku_id", "url"
 THREAD_FIELDS = {"name", "auto_archive_duration", "rate_limit_per_user"}
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
+# Channel types.
+TEXT, FORUM = 0, 15
 # Interaction types and callback types.
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
 CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
@@ -211,6 +213,7 @@ class FakeDiscord:
         self.general = self._add_channel("general")
         self.offtopic = self._add_channel("off-topic")
         self.modlog = self._add_channel("mod-log")
+        self.forum = self._add_channel("questions", kind=FORUM)
         self.alice = Member(self.snowflake(), "alice")
         self.mallory = Member(self.snowflake(), "mallory")
         self.mia = Member(self.snowflake(), "mia", roles=(self.mod_role,))
@@ -281,11 +284,11 @@ class FakeDiscord:
         millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
         return str((millis << 22) | (next(self._counter) & 0x3FFFFF))
 
-    def _add_channel(self, name: str) -> str:
+    def _add_channel(self, name: str, *, kind: int = TEXT) -> str:
         cid = self.snowflake()
         self.channels[cid] = {
             "id": cid,
-            "type": 0,
+            "type": kind,
             "guild_id": self.guild_id,
             "name": name,
             "position": len(self.channels),
@@ -500,6 +503,29 @@ class FakeDiscord:
             },
         )
 
+    async def open_forum_post(
+        self, forum_id: str, title: str, content: str, *, author: Member | None = None
+    ) -> tuple[JSON, JSON]:
+        """A member opens a post in a forum: a thread whose first message shares its id."""
+        author = author or self.alice
+        post_id = self.snowflake()
+        thread = self._thread(
+            {"id": post_id, "channel_id": forum_id}, owner=author, name=title, archive_minutes=1440
+        )
+        self.threads[post_id] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        message = self._message(
+            channel_id=post_id, author=author, content=content, message_id=post_id
+        )
+        self.messages[post_id] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return thread, message
+
+    async def delete_channel(self, channel_id: str) -> None:
+        """A moderator deletes a channel (CHANNEL_DELETE)."""
+        channel = self.channels.pop(channel_id)
+        await self.dispatch("CHANNEL_DELETE", channel)
+
     async def update_channel(self, channel_id: str, **changes: Any) -> JSON:
         """A moderator changes a channel's settings (CHANNEL_UPDATE)."""
         channel = self.channels[channel_id]
@@ -529,6 +555,11 @@ class FakeDiscord:
             value, kind = values[name], option["type"]
             if kind == CHANNEL:
                 channel = self.channels[value]
+                # Discord's client offers only the channel types the command declared.
+                allowed = option.get("channel_types")
+                assert allowed is None or channel["type"] in allowed, (
+                    f"{name}: a channel of type {channel['type']} is not offered ({allowed})"
+                )
                 resolved.setdefault("channels", {})[value] = {
                     "id": value,
                     "name": channel["name"],

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+
 from bot.adapters.discord import PLATFORM, ClaimwatchBot
 from bot.core.models import GuildConfig, ReplyMode
 from tests.adapters.discord.conftest import DEFER_AFTER_S, SpyService
 from tests.adapters.discord.fake_discord import (
     CHANNEL_MESSAGE,
+    DEFAULT_WAIT_S,
     DEFERRED_MESSAGE,
     EMBED_LINKS,
     EPHEMERAL,
@@ -34,6 +39,17 @@ async def run(
 
 async def config(service: SpyService, fake: FakeDiscord) -> GuildConfig:
     return await service.get_config(PLATFORM, fake.guild_id)
+
+
+async def config_when(
+    service: SpyService, fake: FakeDiscord, predicate: Callable[[GuildConfig], bool]
+) -> GuildConfig:
+    """The server's settings once `predicate` holds for them (an event handler changes them)."""
+    deadline = time.monotonic() + DEFAULT_WAIT_S
+    while not predicate(current := await config(service, fake)):
+        assert time.monotonic() < deadline, f"settings never changed: {current}"
+        await asyncio.sleep(0.005)
+    return current
 
 
 async def test_the_group_is_hidden_from_members_by_default(
@@ -167,3 +183,48 @@ async def test_slow_storage_is_deferred_then_answered(
     assert answer["at"] < INTERACTION_DEADLINE_S
     (followup,) = await fake.wait_for(lambda: interaction.followups)
     assert "**claimwatch settings**" in followup["content"]
+
+
+async def test_a_forum_can_be_watched_and_its_posts_are_answered_in_the_post(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    assert "Now watching" in await run(fake, "claimwatch channels add", channel=fake.forum)
+    assert fake.forum in (await config(service, fake)).monitored_channels
+    post, message = await fake.open_forum_post(fake.forum, "Is this true?", CLAIM)
+    (reply,) = await fake.wait_posted(1)
+    assert fake.posted(post["id"]) == [reply]
+    assert str(reply["message_reference"]["message_id"]) == message["id"]
+
+
+async def test_setup_inside_a_thread_watches_the_channel_it_is_in(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    await service.forget(PLATFORM, fake.guild_id)
+    thread = await fake.open_thread(await fake.post("hello"), "planning", owner=fake.mia)
+    await run(fake, "claimwatch setup", channel_id=thread["id"])
+    assert (await config(service, fake)).monitored_channels == {fake.general}
+
+
+async def test_a_deleted_channel_leaves_the_settings(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    await run(fake, "claimwatch channels add", channel=fake.offtopic)
+    await fake.delete_channel(fake.offtopic)
+    await fake.delete_channel(fake.modlog)
+    current = await config_when(
+        service, fake, lambda c: fake.offtopic not in c.monitored_channels and not c.log_channel
+    )
+    assert current.monitored_channels == {fake.general}
+
+
+async def test_channels_deleted_while_the_bot_was_away_are_dropped_on_the_next_change(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    gone = "1234567890123456789"
+    await service.update_config(
+        PLATFORM, fake.guild_id, monitored_channels=frozenset({fake.general, gone})
+    )
+    assert f"Channel {gone} no longer exists" in await run(fake, "claimwatch status")
+    text = await run(fake, "claimwatch channels add", channel=fake.offtopic)
+    assert "no longer exists" not in text
+    assert (await config(service, fake)).monitored_channels == {fake.general, fake.offtopic}
