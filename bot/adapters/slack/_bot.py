@@ -242,14 +242,10 @@ class SlackBot:
             app.action(f"{ACTION_FEEDBACK}_{vote}")(self._on_feedback)
         app.action(ACTION_FORGET)(self._on_forget)
         app.view(SETUP_CALLBACK)(self._on_setup_submitted)
-        if app.installation_store is not None:
-            # app_uninstalled / tokens_revoked: drop the workspace's tokens from the store.
-            app.enable_token_revocation_listeners()
-        else:
-            # One workspace, one token: nothing to drop, but an unhandled event would get a 404
-            # and Slack would retry it (the manifest subscribes to both for OAuth apps).
-            for event in ("app_uninstalled", "tokens_revoked"):
-                app.event(event)(self._on_uninstalled)
+        # One workspace, one token: nothing to drop, but an unhandled event would get a 404 and
+        # Slack would retry it (the manifest subscribes to both for OAuth apps).
+        app.event("app_uninstalled")(self._on_uninstalled)
+        app.event("tokens_revoked")(self._on_tokens_revoked)
 
     def mount(self, web_app: web.Application, *, events: bool = True) -> None:
         """Add Slack's routes to the health/metrics app: /slack/events (HTTP mode) and, for
@@ -332,10 +328,19 @@ class SlackBot:
             what = str(body.get("type") or body.get("command") or "request")
             await self._report(error, what, respond)
 
-    async def _on_uninstalled(self, body: dict[str, Any]) -> None:
-        log.warning(
-            "Slack says the app was uninstalled or its tokens revoked (%s)", body.get("team_id")
-        )
+    async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
+        async with self._handling("app_uninstalled"):
+            log.warning("claimwatch was uninstalled from Slack workspace %s", context.team_id)
+            if self._app.installation_store is not None:  # OAuth: its tokens are now useless
+                await self._app.default_app_uninstalled_event_listener()(context=context)
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        async with self._handling("tokens_revoked"):
+            log.warning("Slack revoked claimwatch's tokens in workspace %s", context.team_id)
+            if self._app.installation_store is not None:
+                await self._app.default_tokens_revoked_event_listener()(
+                    event=event, context=context
+                )
 
     # --- passive monitoring --------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ from bot.adapters.slack import (
     serve,
 )
 from bot.core.factbase import FactBase, load_bundled
+from bot.core.matching import Matcher
+from bot.core.models import Tier
 from bot.core.ports import Store
 from bot.core.service import ClaimwatchService
 from bot.storage.memory import MemoryStore
@@ -73,6 +75,27 @@ def _no_foreign_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def factbase() -> FactBase:
     return load_bundled()
+
+
+# Hedged or terse ways of saying checked claims; the matcher's calibration decides which of them
+# is borderline today, so the tests ask it instead of hard-coding one.
+BORDERLINE_CANDIDATES = (
+    "Zelensky owns yachts",
+    "Zelensky has yachts I heard",
+    "weapons sold on black market",
+    "zelensky yachts?",
+    "maybe the biolabs thing is real",
+)
+
+
+@pytest.fixture(scope="session")
+def borderline(factbase: FactBase) -> str:
+    """A message the calibrated matcher sends to the moderators rather than answering."""
+    matcher = Matcher(factbase)
+    for text in BORDERLINE_CANDIDATES:
+        if matcher.match(text).tier is Tier.SUGGEST:
+            return text
+    pytest.fail(f"none of {BORDERLINE_CANDIDATES} is borderline any more: add one that is")
 
 
 @pytest.fixture

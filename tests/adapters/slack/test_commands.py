@@ -25,7 +25,6 @@ from tests.adapters.slack.slack_payloads import (
 )
 
 CLAIM = "Zelensky is a dictator who cancelled the elections"
-BORDERLINE = "Zelensky owns yachts"
 
 
 def all_text(call: Call) -> str:
@@ -211,8 +210,8 @@ async def test_unknown_commands_point_to_help(slack: Harness) -> None:
     assert "/claimwatch channels add" in help_text.params["text"]
 
 
-async def test_status_shows_the_settings_and_the_queue(slack: Harness) -> None:
-    await slack.send.event(event_body(message_event(BORDERLINE)))
+async def test_status_shows_the_settings_and_the_queue(slack: Harness, borderline: str) -> None:
+    await slack.send.event(event_body(message_event(borderline)))
     await slack.settle()
 
     answer = await command(slack, "/claimwatch", "status", user=MOD)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.adapters.slack._blocks import escape
 from tests.adapters.slack.conftest import Harness
 from tests.adapters.slack.fake_slack import TEAM_ID, Call
 from tests.adapters.slack.slack_payloads import (
@@ -23,7 +24,6 @@ from tests.adapters.slack.slack_payloads import (
 
 CLAIM = "Zelensky is a dictator who cancelled the elections"
 OTHER_CLAIM = "The US runs secret biolabs in Ukraine, everyone knows it"
-BORDERLINE = "Zelensky owns yachts"
 CHATTER = "I had pizza for dinner"
 
 
@@ -63,7 +63,7 @@ async def test_a_confident_claim_gets_a_threaded_block_kit_reply(slack: Harness)
     shown = texts_of(blocks)
     assert "martial law" in shown  # the context
     assert "<https://zakon.rada.gov.ua/laws/show/389-19|" in shown  # a source, as a link
-    assert "Confidence 100%" in shown
+    assert f"Confidence {round(slack.service.check(CLAIM).score)}%" in shown
     assert set(buttons(reply)) == {
         "claimwatch_feedback_helpful",
         "claimwatch_feedback_not_helpful",
@@ -119,16 +119,16 @@ async def test_a_message_in_a_direct_conversation_is_not_monitored(slack: Harnes
 
 
 async def test_a_borderline_match_goes_to_the_moderators_with_reply_and_dismiss(
-    slack: Harness,
+    slack: Harness, borderline: str
 ) -> None:
-    await say(slack, message_event(BORDERLINE))
+    await say(slack, message_event(borderline))
 
     assert slack.fake.posts(GENERAL) == []
     (queued,) = slack.fake.posts(MODS)
     assert set(buttons(queued)) == {"claimwatch_approve", "claimwatch_dismiss"}
     shown = texts_of(queued.params["blocks"])
-    assert "Zelensky owns yachts" in shown  # moderators see what was said
-    assert "zelensky" in shown.lower()
+    assert escape(borderline) in shown  # moderators see what was said
+    assert f"<#{GENERAL}>" in shown  # ... and where
 
 
 def queued_message(slack: Harness) -> dict[str, Any]:
@@ -156,8 +156,10 @@ async def click(
     await slack.settle()
 
 
-async def test_a_moderator_clicking_reply_posts_the_reply_in_the_thread(slack: Harness) -> None:
-    event = message_event(BORDERLINE)
+async def test_a_moderator_clicking_reply_posts_the_reply_in_the_thread(
+    slack: Harness, borderline: str
+) -> None:
+    event = message_event(borderline)
     await say(slack, event)
     queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
 
@@ -173,8 +175,10 @@ async def test_a_moderator_clicking_reply_posts_the_reply_in_the_thread(slack: H
     assert all(block["type"] != "actions" for block in update.params["blocks"])
 
 
-async def test_a_moderator_clicking_dismiss_posts_nothing_in_the_channel(slack: Harness) -> None:
-    await say(slack, message_event(BORDERLINE))
+async def test_a_moderator_clicking_dismiss_posts_nothing_in_the_channel(
+    slack: Harness, borderline: str
+) -> None:
+    await say(slack, message_event(borderline))
     queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_dismiss"]
 
     await click(slack, "claimwatch_dismiss", queue_id)
@@ -185,8 +189,10 @@ async def test_a_moderator_clicking_dismiss_posts_nothing_in_the_channel(slack: 
     assert await slack.service.pending("slack", TEAM_ID) == []
 
 
-async def test_a_second_click_on_a_handled_item_changes_nothing(slack: Harness) -> None:
-    await say(slack, message_event(BORDERLINE))
+async def test_a_second_click_on_a_handled_item_changes_nothing(
+    slack: Harness, borderline: str
+) -> None:
+    await say(slack, message_event(borderline))
     queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
 
     await click(slack, "claimwatch_approve", queue_id)
@@ -196,8 +202,10 @@ async def test_a_second_click_on_a_handled_item_changes_nothing(slack: Harness) 
     assert "Already handled" in slack.fake.calls_to("chat.update")[-1].params["text"]
 
 
-async def test_approving_a_message_deleted_meanwhile_says_so(slack: Harness) -> None:
-    await say(slack, message_event(BORDERLINE))
+async def test_approving_a_message_deleted_meanwhile_says_so(
+    slack: Harness, borderline: str
+) -> None:
+    await say(slack, message_event(borderline))
     queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
     slack.fake.fail("chat.postMessage", "thread_not_found")
 
@@ -207,8 +215,10 @@ async def test_approving_a_message_deleted_meanwhile_says_so(slack: Harness) -> 
     assert "deleted meanwhile" in update.params["text"]
 
 
-async def test_members_cannot_approve_and_are_told_so_privately(slack: Harness) -> None:
-    await say(slack, message_event(BORDERLINE))
+async def test_members_cannot_approve_and_are_told_so_privately(
+    slack: Harness, borderline: str
+) -> None:
+    await say(slack, message_event(borderline))
     queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
 
     await click(slack, "claimwatch_approve", queue_id, user=ALICE)
@@ -222,8 +232,11 @@ async def test_members_cannot_approve_and_are_told_so_privately(slack: Harness) 
 
 
 async def test_replies_and_queue_items_mention_nobody_and_echo_no_markup(slack: Harness) -> None:
-    sneaky = "<!channel> <@U0BOSS> Zelensky owns yachts & <https://evil.example|click>"
+    # As Slack delivers them: mentions and links as markup, a typed "&" escaped.
+    sneaky = f"<!channel> <@U0BOSS> {OTHER_CLAIM} &amp; <https://evil.example|click>"
     await say(slack, message_event("<!here> " + CLAIM + " <@U0BOSS>"))
+    # Moderators-only: the second claim goes to the queue, quoted for the moderators.
+    await slack.service.update_config("slack", TEAM_ID, reply_mode="moderators-only")
     await say(slack, message_event(sneaky))
 
     for call in slack.fake.calls_to("chat.postMessage"):

@@ -18,7 +18,7 @@ from bot.errors import ConfigError
 from bot.storage import SqlStore
 from bot.storage.memory import MemoryStore
 from tests.adapters.slack.conftest import TEST_CONFIG, running
-from tests.adapters.slack.fake_slack import FakeSlack, Team
+from tests.adapters.slack.fake_slack import APP_TOKEN, FakeSlack, Team
 from tests.adapters.slack.slack_payloads import (
     GENERAL,
     SIGNING_SECRET,
@@ -133,3 +133,63 @@ async def test_oauth_without_a_database_store_is_one_clear_error(
     with pytest.raises(ConfigError, match="keeps each workspace's token in the database"):
         async with running(settings, backend, http=True):
             pass
+
+
+@pytest.mark.filterwarnings(SDK_BASIC_AUTH)
+async def test_an_uninstalled_workspace_loses_its_token_and_gets_no_replies(
+    fake: FakeSlack,
+    factbase: FactBase,
+    sql_store: SqlStore,
+    http_session: aiohttp.ClientSession,
+) -> None:
+    settings = oauth_settings_for(fake)
+    service = ClaimwatchService(factbase=factbase, store=sql_store)
+    await service.update_config("slack", SECOND_TEAM.team_id, **TEST_CONFIG)
+    team = SECOND_TEAM.team_id
+
+    async with running(settings, Backend(service, sql_store), http=True) as app:
+        assert await install(http_session, app.server.url, fake, SECOND_TEAM, SECOND_TOKEN) == 200
+        sender = SlackSender(http_session, f"{app.server.url}/slack/events")
+        uninstalled = {"type": "app_uninstalled", "event_ts": "1700000000.000001"}
+        assert (await sender.event(event_body(uninstalled, team=team))).status == 200
+        await app.settle()
+        after = await sender.event(event_body(message_event(CLAIM), team=team))
+        await app.settle()
+
+    assert after.status == 200  # acknowledged, so Slack does not retry it
+    assert fake.posts(GENERAL) == []
+    async with sql_store.engine.connect() as conn:
+        bots = await conn.execute(
+            sa.text("SELECT count(*) FROM slack_bots WHERE team_id = :t"), {"t": team}
+        )
+        assert bots.scalar_one() == 0
+
+
+@pytest.mark.filterwarnings(SDK_BASIC_AUTH)
+async def test_in_socket_mode_the_install_pages_are_on_the_health_port(
+    fake: FakeSlack,
+    factbase: FactBase,
+    sql_store: SqlStore,
+    http_session: aiohttp.ClientSession,
+) -> None:
+    settings = SlackSettings(
+        client_id=CLIENT_ID,
+        client_secret="client-secret",
+        app_token=APP_TOKEN,
+        api_url=fake.api_url,
+    )
+    service = ClaimwatchService(factbase=factbase, store=sql_store)
+    await service.update_config("slack", SECOND_TEAM.team_id, **TEST_CONFIG)
+
+    async with running(settings, Backend(service, sql_store)) as app:
+        status = await install(http_session, app.server.url, fake, SECOND_TEAM, SECOND_TOKEN)
+        body = event_body(message_event(CLAIM), team=SECOND_TEAM.team_id)
+        await fake.send_envelope("events_api", body)
+        await app.settle()
+        async with http_session.post(f"{app.server.url}/slack/events", data=b"{}") as events:
+            events_status = events.status
+
+    assert status == 200
+    (reply,) = fake.posts(GENERAL)
+    assert reply.token == SECOND_TOKEN
+    assert events_status in (404, 405)  # Socket Mode takes no events over HTTP

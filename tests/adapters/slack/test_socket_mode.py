@@ -24,7 +24,6 @@ from tests.adapters.slack.slack_payloads import (
 )
 
 CLAIM = "Zelensky is a dictator who cancelled the elections"
-BORDERLINE = "Zelensky owns yachts"
 
 
 @pytest.fixture
@@ -90,9 +89,9 @@ async def test_a_slash_command_over_the_socket_is_acked_then_answered(
 
 
 async def test_a_button_over_the_socket_reaches_the_moderators_queue(
-    fake: FakeSlack, socket_app: Running
+    fake: FakeSlack, borderline: str, socket_app: Running
 ) -> None:
-    await fake.send_envelope("events_api", event_body(message_event(BORDERLINE)))
+    await fake.send_envelope("events_api", event_body(message_event(borderline)))
     await socket_app.settle()
     (queued,) = fake.posts(MODS)
     ts = next(ts for (channel, ts) in fake.messages if channel == MODS)
