@@ -108,6 +108,19 @@ async def test_chatter_bots_other_channels_and_dms_get_nothing(
     assert len(fake.posted()) == 1  # and nothing for the DM, handled before it
 
 
+async def test_cooldowns_keep_the_bot_from_answering_again(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    await service.update_config(PLATFORM, fake.guild_id, channel_cooldown_s=120)
+    await fake.post(CLAIM, author=fake.alice)
+    await fake.wait_posted(1)
+    for text in (CLAIM, OTHER_CLAIM):  # the same claim again, or another one, soon after
+        later = await fake.post(text, author=fake.mallory)
+        assert (await service.decision_for(later["id"])).reason == "cooldown"
+    await settled(bot)
+    assert len(fake.posted()) == 1
+
+
 async def test_messages_in_threads_of_a_watched_channel_are_answered_in_the_thread(
     fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
 ) -> None:
