@@ -657,15 +657,18 @@ class SlackBot:
             if not await self._is_moderator(client, user_id):
                 await respond(text=REFUSED, response_type="ephemeral")
                 return
+            # Slack escapes what people type and sends what autocomplete inserts as markup
+            # (`<#C…|name>`, `<!channel>`); errors quote the text back, escaped again so that a
+            # quoted `@channel` stays text.
             try:
-                parsed = parse_admin_command(str(command.get("text") or ""))
+                parsed = parse_admin_command(unescape(str(command.get("text") or "")))
             except UsageError as exc:
-                await respond(text=str(exc), response_type="ephemeral")
+                await respond(text=escape(str(exc)), response_type="ephemeral")
                 return
             try:
                 await self._run_admin(parsed, team, command, client, respond)
             except ConfigError as exc:
-                await respond(text=f"Not changed: {exc}", response_type="ephemeral")
+                await respond(text=f"Not changed: {escape(str(exc))}", response_type="ephemeral")
 
     async def _run_admin(
         self,

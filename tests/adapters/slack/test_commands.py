@@ -202,6 +202,23 @@ async def test_a_slack_failure_gets_a_short_apology_and_is_counted(slack: Harnes
     assert errors.value(kind="SlackApiError") == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mode <!channel>",  # a bad value, quoted back by the service
+        "<!here> everyone",  # an unknown command, quoted back by the parser
+        "channels add <@U0BOSS>",  # not a channel
+        "log &lt;!channel&gt;",  # typed as text, escaped by Slack
+    ],
+)
+async def test_errors_quote_the_text_back_without_pinging_anyone(slack: Harness, text: str) -> None:
+    answer = await command(slack, "/claimwatch", text, user=MOD)
+
+    shown = answer.params["text"]
+    assert "<!" not in shown and "<@" not in shown
+    assert "&lt;" in shown  # quoted, as text
+
+
 async def test_unknown_commands_point_to_help(slack: Harness) -> None:
     answer = await command(slack, "/claimwatch", "explode", user=MOD)
     assert "/claimwatch help" in answer.params["text"]
