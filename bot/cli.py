@@ -52,7 +52,7 @@ from bot.core.reply import reply_for
 from bot.core.service import ClaimwatchService, ServerStats
 from bot.errors import ClaimwatchError, FactBaseError, InputFormatError
 from bot.ingest import read_messages
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, environment, load_settings
 from bot.storage import SQLITE_FILE, SqlStore, open_store
 from bot.storage.memory import MemoryStore
 from bot.storage.sql import current_revision
@@ -677,7 +677,7 @@ def _cmd_run_slack(args: argparse.Namespace, io: _Io) -> int:
 
     _freeze_heap()
     return slack_app.run(
-        settings=slack_app.SlackSettings.from_env(),
+        settings=slack_app.SlackSettings.from_env(environment()),
         service_factory=backend,
         http=args.http,
         host=args.host,

@@ -10,7 +10,9 @@ CLAIMWATCH_LOG_LEVEL   DEBUG, INFO, WARNING, ERROR or CRITICAL    (default INFO)
 DISCORD_TOKEN          the Discord bot token (CLAIMWATCH_DISCORD_TOKEN wins when both are set)
 
 The same names may also be set in a settings file, `.env` in the working directory (or the file
-that CLAIMWATCH_ENV_FILE names); the environment wins over the file.
+that CLAIMWATCH_ENV_FILE names); the environment wins over the file. The Slack app's variables
+(SLACK_*, CLAIMWATCH_SLACK_*, see bot/adapters/slack/_settings.py) come from `environment()`,
+the same two places.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "LogLevel", "Settings", "load_settings"]
+__all__ = ["ENV_PREFIX", "LogLevel", "Settings", "environment", "load_settings"]
 
 ENV_PREFIX = "CLAIMWATCH_"
 DEFAULT_DATA_DIR = Path("./data")
@@ -98,3 +101,10 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         name = ENV_PREFIX + ".".join(str(part) for part in first["loc"][:1]).upper()
         raise ConfigError(f"{name}: {first['msg']}") from exc
+
+
+def environment() -> dict[str, str]:
+    """The process environment over the settings file, for settings read outside `Settings`."""
+    env_file = Path(os.environ.get(ENV_FILE_VARIABLE, DEFAULT_ENV_FILE))
+    from_file = dotenv_values(env_file, encoding="utf-8") if env_file.is_file() else {}
+    return {**{k: v for k, v in from_file.items() if v is not None}, **os.environ}

@@ -104,3 +104,19 @@ async def test_run_discord_connects_with_the_token_and_shards_given(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Message Content intent is off" in err
     assert (tmp_path / "data").exists()  # the settings' store was opened for the bot
+
+
+def test_the_slack_credentials_may_come_from_a_settings_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    env_file = tmp_path / "claimwatch.env"
+    env_file.write_text("SLACK_BOT_TOKEN=xoxb-from-the-file\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMWATCH_ENV_FILE", str(env_file))
+
+    # The bot token is read from the file, so the next thing missing is the app token.
+    assert main(["run", "slack"]) == 2
+    assert "SLACK_APP_TOKEN is not set" in capsys.readouterr().err
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-from-the-environment")
+    assert main(["run", "slack"]) == 2
+    assert "must be a bot token" in capsys.readouterr().err  # the environment wins
