@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from http import HTTPStatus
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -97,6 +98,8 @@ FACTCHECK_USAGE = (
     "Usage: `/factcheck <text of the claim>` — checks it privately against the fact base."
 )
 NOT_IN_CHANNEL = "I can't post in this channel: invite me first with `/invite @claimwatch`."
+# A wrong signing secret refuses every request; one warning a minute says so without flooding.
+REFUSAL_WARNING_INTERVAL_S = 60.0
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on claimwatch's side; try again in a minute."
 
 
@@ -206,6 +209,11 @@ class SlackBot:
         self._error_counter = metrics.counter(
             "claimwatch_slack_errors_total", "Errors while handling Slack requests."
         )
+        self._rejected_counter = metrics.counter(
+            "claimwatch_slack_refused_total",
+            "HTTP requests refused for a bad signature or a stale timestamp.",
+        )
+        self._last_refusal_warning: float | None = None
         self._app = AsyncApp(
             name="claimwatch",
             logger=log,
@@ -259,7 +267,26 @@ class SlackBot:
 
     async def _handle_http(self, request: web.Request) -> web.Response:
         response = await self._app.async_dispatch(await to_bolt_request(request))
+        if response.status == HTTPStatus.UNAUTHORIZED:
+            self._refused(request)
         return await to_aiohttp_response(response)
+
+    def _refused(self, request: web.Request) -> None:
+        """Bolt refuses a bad signature or a stale timestamp with a debug line only; when
+        SLACK_SIGNING_SECRET is wrong every request is refused, so say so where operators look."""
+        self._rejected_counter.inc()
+        now = asyncio.get_running_loop().time()
+        if self._last_refusal_warning is None or (
+            now - self._last_refusal_warning >= REFUSAL_WARNING_INTERVAL_S
+        ):
+            self._last_refusal_warning = now
+            log.warning(
+                "refused a request to %s from %s: bad signature or timestamp more than five "
+                "minutes off; if every request is refused, SLACK_SIGNING_SECRET is wrong "
+                "(Basic Information > App Credentials)",
+                EVENTS_PATH,
+                request.remote,
+            )
 
     async def _handle_install(self, request: web.Request) -> web.Response:
         flow = self._app.oauth_flow

@@ -4,7 +4,10 @@ reach the bot."""
 from __future__ import annotations
 
 import json
+import logging
 import time
+
+import pytest
 
 from tests.adapters.slack.conftest import Harness
 from tests.adapters.slack.slack_payloads import GENERAL, event_body, message_event, signed_headers
@@ -29,6 +32,21 @@ async def test_a_wrong_signature_gets_401_and_no_reply(slack: Harness) -> None:
 
     assert answer.status == 401
     assert slack.fake.bot_calls() == []
+
+
+async def test_refusals_are_counted_and_point_at_the_signing_secret(
+    slack: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = json.dumps(event_body(message_event(CLAIM)))
+
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.slack"):
+        for _ in range(3):
+            await slack.send.post(body, content_type="application/json", secret="wrong")
+
+    refused = slack.metrics.counter("claimwatch_slack_refused_total", "")
+    assert refused.value() == 3
+    warnings = [r.getMessage() for r in caplog.records if "SLACK_SIGNING_SECRET" in r.getMessage()]
+    assert len(warnings) == 1  # once a minute, not once a request
 
 
 async def test_a_stale_timestamp_is_refused_even_when_signed_correctly(slack: Harness) -> None:
