@@ -39,6 +39,7 @@ __all__ = [
     "cooldown_keys",
     "known_tags",
     "parse_config_changes",
+    "queue_cooldown_keys",
     "skip_reason",
     "thresholds_for",
     "validate_config",
@@ -98,6 +99,18 @@ def cooldown_keys(
         f"{scope}:claim:{claim_id}": config.claim_cooldown_s,
     }
     return {key: dt.timedelta(seconds=s) for key, s in keys.items() if s > 0}
+
+
+def queue_cooldown_keys(
+    message: IncomingMessage, claim_id: str, config: GuildConfig
+) -> dict[str, dt.timedelta]:
+    """The cooldown sending a match to the moderators starts: a claim queued from a channel is
+    not queued again from there for the claim cooldown, so one repeated claim cannot flood the
+    moderators' log."""
+    if config.claim_cooldown_s <= 0:
+        return {}
+    key = f"{message.platform}:{message.server_id}:queued:{message.channel_id}:{claim_id}"
+    return {key: dt.timedelta(seconds=config.claim_cooldown_s)}
 
 
 # --- configuration values ----------------------------------------------------------------------

@@ -148,15 +148,18 @@ class ClaimwatchService:
             return decide(action, reason, match)
 
         now = self._clock.now()
+        # match.entry is set for every REPLY/SUGGEST: policy ignores matches without one.
+        claim_id = match.entry.id if match.entry is not None else ""
         if action is Action.REPLY:
-            # match.entry is set for every REPLY/SUGGEST: policy ignores matches without one.
-            claim_id = match.entry.id if match.entry is not None else ""
             keys = policy.cooldown_keys(msg, claim_id, config)
             if not await self._store.take_cooldowns(keys, now=now):
                 # Not queued either: the bot spoke here moments ago; moderators need no echo of it.
                 return decide(Action.IGNORE, "cooldown", match)
             decision = decide(action, reason, match)
         else:
+            keys = policy.queue_cooldown_keys(msg, claim_id, config)
+            if not await self._store.take_cooldowns(keys, now=now):
+                return decide(Action.IGNORE, "already with the moderators", match)
             decision = decide(action, reason, match)
             item = await self._store.enqueue(decision, now=now)
             decision = replace(decision, queue_id=item.id)

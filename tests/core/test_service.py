@@ -4,6 +4,7 @@ audit log, cooldowns, duplicates, and fact-base reloads that never leave the bot
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import shutil
@@ -256,6 +257,30 @@ async def test_moderators_only_mode_sends_alerts_to_the_queue(
     assert item.decision.match.claim_id == CLAIM_ID
     [record] = store.audit_log
     assert record.action == "suggest"
+
+
+async def test_a_repeated_claim_reaches_the_moderators_once_per_channel_and_claim_cooldown(
+    service: ClaimwatchService, store: MemoryStore, clock: FakeClock
+) -> None:
+    config = await monitor(store, reply_mode=ReplyMode.MODERATORS_ONLY)
+    channels = frozenset({CHANNEL, "news"})
+    await store.set_config(
+        PLATFORM, SERVER, dataclasses.replace(config, monitored_channels=channels)
+    )
+
+    first = await service.on_message(message(CLAIM, "m1", author="a"))
+    repeated = await service.on_message(message(CLAIM, "m2", author="b"))
+    elsewhere = await service.on_message(message(CLAIM, "m3", author="c", channel="news"))
+    other_claim = await service.on_message(message(OTHER_CLAIM, "m4", author="d"))
+    clock.advance(LONG_GAP)
+    later = await service.on_message(message(CLAIM, "m5", author="b"))
+
+    assert (repeated.action, repeated.reason) == (Action.IGNORE, "already with the moderators")
+    queued = [first, elsewhere, other_claim, later]
+    assert [d.action for d in queued] == [Action.SUGGEST] * 4
+    assert [item.id for item in await store.pending(PLATFORM, SERVER)] == [
+        d.queue_id for d in queued
+    ]
 
 
 async def test_a_strict_server_threshold_turns_a_clear_claim_into_a_suggestion(
