@@ -105,6 +105,12 @@ class FactIndex:
     exclude_keys: dict[int, frozenset[str]] = field(default_factory=dict)
     # The party each entry's claim sentence names first, usually its subject ("Ukraine started…").
     subject_side: list[str | None] = field(default_factory=list)
+    # Entry i's phrasings are phrasings[phrasing_starts[i]:phrasing_starts[i + 1]].
+    phrasing_starts: array[int] = field(default_factory=lambda: array("i"))
+
+    def entry_phrasings(self, entry_pos: int) -> list[Phrasing]:
+        start, end = self.phrasing_starts[entry_pos], self.phrasing_starts[entry_pos + 1]
+        return self.phrasings[start:end]
 
     @classmethod
     def build(cls, factbase: FactBase) -> FactIndex:
@@ -161,6 +167,12 @@ class FactIndex:
             key for key, n in phrasing_freq.items() if n <= MAX_POSTINGS and not is_name(key)
         }
         postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        per_entry = Counter(draft.entry for draft in drafts)
+        start = 0
+        for entry_pos in range(total):
+            index.phrasing_starts.append(start)
+            start += per_entry[entry_pos]
+        index.phrasing_starts.append(start)
         for phrasing_id, draft in enumerate(drafts):
             order = sorted(range(len(draft.keys)), key=lambda i: -weights[draft.keys[i]])
             keys = tuple(sys.intern(draft.keys[i]) for i in order)

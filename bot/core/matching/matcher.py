@@ -3,13 +3,17 @@
 Per message: clean and key the text; pick candidate phrasings from the postings of its rarer keys
 (unrelated chatter shares no key and stops here); for each candidate, measure how much of the
 phrasing's weighted evidence the message carries (typos forgiven) and how similar the two read
-(rapidfuzz); then judge the stance. A debunk is never an alert.
+(rapidfuzz), and how much of what the message says belongs to the candidate's entry; turn that
+evidence into a confidence with a logistic model fitted on the development set
+(`python -m bench.calibrate`); then judge the stance. A debunk is never an alert.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import repeat
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -21,33 +25,67 @@ from bot.core.matching.index import (
     evidence_key,
     terms_of,
 )
-from bot.core.matching.lexicon import is_name, is_specific, side_of
+from bot.core.matching.lexicon import commonness, is_name, is_specific, side_of
 from bot.core.matching.normalize import clean, skeleton, tokenize
 from bot.core.matching.stance import ClaimProfile, stance_of
 from bot.core.models import FactEntry, Match, Stance, Tier
 
-__all__ = ["ALERT_THRESHOLD", "SUGGEST_THRESHOLD", "Matcher", "Thresholds"]
+__all__ = [
+    "ALERT_THRESHOLD",
+    "SUGGEST_THRESHOLD",
+    "Features",
+    "Matcher",
+    "Thresholds",
+    "confidence",
+]
 
-# Calibrated on tests/data/devset.jsonl with a margin (see README, "How well it works").
-ALERT_THRESHOLD = 72.0
-SUGGEST_THRESHOLD = 58.0
+# Tiers on the confidence scale (0..100), chosen on tests/data/devset.jsonl with a margin (see
+# README, "How well it works").
+ALERT_THRESHOLD = 80.0
+SUGGEST_THRESHOLD = 60.0
 
 RETRIEVE_MIN_COVERAGE = 0.3  # exact-key coverage a phrasing needs to be scored at all
 MAX_CANDIDATES = 10  # phrasings scored in full per message
 MAX_PHRASINGS_PER_ENTRY = 3  # so that one entry's many phrasings leave room for rivals
-COVERAGE_WEIGHT = 0.5  # share of the score from weighted term evidence; the rest is similarity
+PHRASING_COVERAGE_WEIGHT = 0.5  # picks an entry's closest phrasing: coverage against similarity
 TYPO_MIN_SIMILARITY = 80.0  # rapidfuzz ratio for a misspelt word to count as the claim's word
 TYPO_CREDIT = 0.8  # a misspelt term counts for this share of its weight
 TYPO_MIN_LENGTH = 5
-THIN_ENTRY_BONUS = 13.0  # added for an entry with one phrasing, less for two to four
-FULL_PHRASINGS = 5
-KEYWORD_BONUS = 4.0  # an entry's curated keyword present in the message
+ENTRY_WEIGHT_CAP = 12.0  # shared evidence beyond this adds no confidence
 MAX_TEXT_CHARS = 4_000  # longer posts are judged on their start; keeps the worst case bounded
 AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decide
 # One shared word is never enough ("my boss is a real dictator"): below this many shared terms
-# the score is scaled down out of reach of both tiers.
+# the confidence is scaled down out of reach of both tiers.
 MIN_SHARED_TERMS = 2
 LONE_TERM_FACTOR = 0.5
+
+
+class Features(NamedTuple):
+    """What the confidence in "this message asserts this entry" rests on, each in 0..1."""
+
+    coverage: float  # weighted share of the closest phrasing's terms in the message
+    similarity: float  # rapidfuzz token_set_ratio of the two, over 100
+    # Both over the entry's claim words (`Matcher._claim_words`), not the closest phrasing alone:
+    message_share: float  # share of the message's distinctive words that are claim words
+    entry_weight: float  # weight of the claim words present, over ENTRY_WEIGHT_CAP
+
+
+# A logistic model over `Features`, fitted by `python -m bench.calibrate` on the development set
+# against the bundled base and against its one-sentence version; refit after changing a feature
+# (tests/core/matching/test_quality.py fails until these are the fit's values).
+CONFIDENCE_INTERCEPT = -3.61
+CONFIDENCE_WEIGHTS = Features(
+    coverage=2.83,
+    similarity=3.37,
+    message_share=1.03,
+    entry_weight=1.57,
+)
+
+
+def confidence(features: Features) -> float:
+    """The calibrated confidence, 0..100, that a message with these features makes the claim."""
+    z = CONFIDENCE_INTERCEPT + sum(w * x for w, x in zip(CONFIDENCE_WEIGHTS, features, strict=True))
+    return 100.0 / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +103,19 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    score: float
+    closeness: float  # how close the phrasing reads, to pick an entry's best phrasing
     phrasing: Phrasing
     matched: frozenset[str]
     coverage: float
     similarity: float
+    shared: int  # terms shared with the phrasing, misspelt ones included
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    score: float  # the confidence, LONE_TERM_FACTOR applied
+    scored: _Scored
+    features: Features
 
 
 class _Typos:
@@ -134,14 +180,7 @@ class Matcher:
         self.factbase = factbase
         self.thresholds = thresholds or Thresholds()
         self._index = FactIndex.build(factbase)
-        # The best of many phrasings scores higher than a lone claim sentence would for the same
-        # message; entries with few phrasings (imported fact-checks) get that difference back.
-        self._thin_bonus = [
-            THIN_ENTRY_BONUS
-            * max(0, FULL_PHRASINGS - len(e.all_phrasings()))
-            / (FULL_PHRASINGS - 1)
-            for e in factbase.entries
-        ]
+        self._claim_words_cache: dict[int, frozenset[str]] = {}
         # Built on first need: only entries that messages come close to ever need one.
         self._profiles: dict[int, ClaimProfile] = {}
 
@@ -150,6 +189,41 @@ class Matcher:
 
     def match(self, text: str, *, thresholds: Thresholds | None = None) -> Match:
         """The entry `text` most likely asserts, tiered by `thresholds` (default: calibrated)."""
+        found = self._rank(text)
+        if found is None:
+            return NO_MATCH
+        terms, ranked = found
+        judged = ranked[0]
+        best = judged.scored
+        entry_pos = best.phrasing.entry
+        entry = self._index.entries[entry_pos]
+        stance, cues = stance_of(terms, matched=best.matched, claim=self._profile(entry_pos))
+        tier = (thresholds or self.thresholds).tier(judged.score)
+        if stance is Stance.DEBUNKS:
+            tier = Tier.NONE
+        elif tier is Tier.ALERT and (
+            stance is Stance.REPORTS
+            or (len(ranked) > 1 and ranked[1].score >= judged.score - AMBIGUITY_MARGIN)
+            or (best.phrasing.names and not _names_something(terms, best.matched))
+            or _blames_another_party(terms, best.matched, self._index.subject_side[entry_pos])
+        ):
+            # Relayed, ambiguous, or about nothing in particular ("who started the war in the
+            # group chat?"): a moderator decides.
+            tier = Tier.SUGGEST
+        return self._as_match(entry, tier, stance, cues, judged)
+
+    def evidence(self, text: str) -> list[tuple[FactEntry, Features, float]]:
+        """Every candidate entry for `text`, best first, with its features and confidence (what
+        scripts/calibrate_matcher.py fits the model on)."""
+        found = self._rank(text)
+        if found is None:
+            return []
+        entries = self._index.entries
+        return [(entries[j.scored.phrasing.entry], j.features, j.score) for j in found[1]]
+
+    def _rank(self, text: str) -> tuple[Terms, list[_Judged]] | None:
+        """The message's terms and its candidate entries, most confident first; None when
+        nothing in the fact base comes near."""
         text = text[:MAX_TEXT_CHARS]
         cleaned = clean(text)
         # Chatter whose words could not cover enough of any phrasing stops here, before any
@@ -157,42 +231,26 @@ class Matcher:
         max_share = self._index.max_share
         reach = sum(map(max_share.get, map(evidence_key, tokenize(cleaned)), repeat(0.0)))
         if reach < RETRIEVE_MIN_COVERAGE:
-            return NO_MATCH
+            return None
         terms = terms_of(text, cleaned=cleaned)
-        candidates = self._candidates(terms)
-        if not candidates:
-            return NO_MATCH
-        best_by_entry: dict[int, _Scored] = {}
+        closest: dict[int, _Scored] = {}
         message_keys = " ".join(k for k in terms.keys if k)
         typos = _Typos(terms)
-        for phrasing in candidates:
+        for phrasing in self._candidates(terms):
             excluded = self._index.exclude_keys.get(phrasing.entry)
             if excluded is not None and excluded & terms.key_set:
                 continue
             scored = self._score(terms, message_keys, typos, phrasing)
-            current = best_by_entry.get(phrasing.entry)
-            if current is None or scored.score > current.score:
-                best_by_entry[phrasing.entry] = scored
-        if not best_by_entry:
-            return NO_MATCH
-        ranked = sorted(best_by_entry.values(), key=lambda s: -s.score)
-        best = ranked[0]
-        entry_pos = best.phrasing.entry
-        entry = self._index.entries[entry_pos]
-        stance, cues = stance_of(terms, matched=best.matched, claim=self._profile(entry_pos))
-        tier = (thresholds or self.thresholds).tier(best.score)
-        if stance is Stance.DEBUNKS:
-            tier = Tier.NONE
-        elif tier is Tier.ALERT and (
-            stance is Stance.REPORTS
-            or (len(ranked) > 1 and ranked[1].score >= best.score - AMBIGUITY_MARGIN)
-            or (best.phrasing.names and not _names_something(terms, best.matched))
-            or _blames_another_party(terms, best.matched, self._index.subject_side[entry_pos])
-        ):
-            # Relayed, ambiguous, or about nothing in particular ("who started the war in the
-            # group chat?"): a moderator decides.
-            tier = Tier.SUGGEST
-        return self._as_match(entry, tier, stance, cues, best)
+            current = closest.get(phrasing.entry)
+            if current is None or scored.closeness > current.closeness:
+                closest[phrasing.entry] = scored
+        if not closest:
+            return None
+        # Everyday rarity, not fact-base weight: words the fact base has never seen count too.
+        said = sum(map(commonness, terms.key_set))
+        judged = (self._judge(terms, said, s) for s in closest.values())
+        ranked = sorted(judged, key=lambda j: -j.score)
+        return terms, ranked
 
     def _profile(self, entry_pos: int) -> ClaimProfile:
         profile = self._profiles.get(entry_pos)
@@ -255,22 +313,51 @@ class Matcher:
         coverage = evidence / phrasing.total_weight
         # token_set_ratio compares word sets, so the phrasing's keys in any order will do.
         similarity = fuzz.token_set_ratio(" ".join(phrasing.keys), message_keys)
-        score = COVERAGE_WEIGHT * 100.0 * coverage + (1.0 - COVERAGE_WEIGHT) * similarity
-        score += self._thin_bonus[phrasing.entry]
-        keywords = self._index.keyword_keys.get(phrasing.entry)
-        if keywords is not None and keywords & terms.key_set:
-            score += KEYWORD_BONUS
-        if shared < min(MIN_SHARED_TERMS, len(phrasing.keys)):
+        closeness = PHRASING_COVERAGE_WEIGHT * 100.0 * coverage
+        closeness += (1.0 - PHRASING_COVERAGE_WEIGHT) * similarity
+        return _Scored(closeness, phrasing, matched, coverage, similarity, shared)
+
+    def _claim_words(self, entry_pos: int) -> frozenset[str]:
+        """Keys of the entry's phrasings and keywords that its context does not use: what the
+        claim says happened. Words the known facts share ("Mariupol", "theatre", "invaded") say
+        what it is about, and a correction repeats them."""
+        words = self._claim_words_cache.get(entry_pos)
+        if words is None:
+            keys = {k for p in self._index.entry_phrasings(entry_pos) for k in p.keys}
+            keys |= self._index.keyword_keys.get(entry_pos, frozenset())
+            keys -= terms_of(self._index.entries[entry_pos].context).key_set
+            words = self._claim_words_cache[entry_pos] = frozenset(keys)  # a race rebuilds it
+        return words
+
+    def _features(self, terms: Terms, said: float, scored: _Scored) -> Features:
+        """The evidence that the message of `terms` makes the claim of `scored`'s entry; `said`
+        is the summed commonness of the message's keys."""
+        weights = self._index.weights
+        entry_pos = scored.phrasing.entry
+        shared = terms.key_set & self._claim_words(entry_pos)
+        shared_weight = sum(weights[k] for k in shared)
+        return Features(
+            coverage=scored.coverage,
+            similarity=scored.similarity / 100.0,
+            message_share=sum(map(commonness, shared)) / said if said else 0.0,
+            entry_weight=min(shared_weight, ENTRY_WEIGHT_CAP) / ENTRY_WEIGHT_CAP,
+        )
+
+    def _judge(self, terms: Terms, said: float, scored: _Scored) -> _Judged:
+        features = self._features(terms, said, scored)
+        score = confidence(features)
+        if scored.shared < min(MIN_SHARED_TERMS, len(scored.phrasing.keys)):
             score *= LONE_TERM_FACTOR
-        return _Scored(min(100.0, score), phrasing, matched, coverage, similarity)
+        return _Judged(score, scored, features)
 
     def _as_match(
-        self, entry: FactEntry, tier: Tier, stance: Stance, cues: tuple[str, ...], best: _Scored
+        self, entry: FactEntry, tier: Tier, stance: Stance, cues: tuple[str, ...], judged: _Judged
     ) -> Match:
+        best = judged.scored
         return Match(
             entry=entry,
             tier=tier,
-            score=round(best.score, 1),
+            score=round(judged.score, 1),
             stance=stance,
             phrasing=best.phrasing.text,
             terms=tuple(k for k in best.phrasing.keys if k in best.matched),

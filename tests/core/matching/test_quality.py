@@ -10,8 +10,12 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from bench.calibrate import calibration_rows, fit
 from bot.core.factbase import load_bundled
 from bot.core.matching import Matcher
+from bot.core.matching.matcher import CONFIDENCE_INTERCEPT, CONFIDENCE_WEIGHTS
 
 DEVSET = Path(__file__).resolve().parents[2] / "data" / "devset.jsonl"
 NEGATIVE_LABELS = {"benign", "lookalike", "offtopic"}
@@ -52,3 +56,12 @@ def test_devset_quality_floor() -> None:
     assert found["uk+ru"] / asserted["uk+ru"] >= FLOOR_RECALL_UK_RU
     assert false_alerts / negatives <= CEILING_FALSE_ALERTS
     assert debunk_alerts / debunks <= CEILING_DEBUNK_ALERTS
+
+
+def test_the_confidence_model_is_the_fit_on_the_development_set() -> None:
+    """The committed constants are what `python -m bench.calibrate` gives today: a change to the
+    features, the fact base or the dev set that moves the fit must come with the refitted model."""
+    intercept, weights = fit(calibration_rows())
+    assert CONFIDENCE_INTERCEPT == pytest.approx(intercept, abs=0.006)
+    for name, committed, fitted in zip(weights._fields, CONFIDENCE_WEIGHTS, weights, strict=True):
+        assert committed == pytest.approx(fitted, abs=0.006), f"refit: {name} is now {fitted:.2f}"
