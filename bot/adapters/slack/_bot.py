@@ -504,15 +504,19 @@ class SlackBot:
             user: dict[str, Any] = info.get("user") or {}
             if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
                 return True
-            for group in sorted(self._moderator_groups):
-                members = await client.usergroups_users_list(usergroup=group)
-                if user_id in (members.get("users") or []):
-                    return True
         except SlackApiError as exc:
-            # Missing scopes or a deleted group must not lock admins out silently.
-            log.warning(
-                "cannot check moderator rights of %s: %s", user_id, exc.response.get("error")
-            )
+            # A missing scope must not lock admins out silently.
+            log.warning("cannot look up Slack user %s: %s", user_id, exc.response.get("error"))
+        for group in sorted(self._moderator_groups):
+            try:
+                members = await client.usergroups_users_list(usergroup=group)
+            except SlackApiError as exc:
+                # With OAuth the groups of every workspace are listed, and each workspace knows
+                # only its own; a deleted group is no reason to skip the others either.
+                log.info("cannot list user group %s: %s", group, exc.response.get("error"))
+                continue
+            if user_id in (members.get("users") or []):
+                return True
         return False
 
     async def _on_queue_action(

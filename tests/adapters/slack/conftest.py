@@ -38,6 +38,7 @@ from tests.adapters.slack.slack_payloads import (
     SlackSender,
 )
 
+OTHER_WORKSPACE_GROUP = "S0ELSEWHERE"  # sorts before MOD_GROUP, so it is asked first
 IDLE_TIMEOUT_S = 5.0
 START_TIMEOUT_S = 5.0
 STOP_TIMEOUT_S = 15.0
@@ -154,7 +155,8 @@ def make_bot(
         events=store,
         client=client,
         signing_secret=SIGNING_SECRET,
-        moderator_groups=frozenset({MOD_GROUP}),
+        # A group of another workspace first: the fake knows only MOD_GROUP, as Slack would.
+        moderator_groups=frozenset({OTHER_WORKSPACE_GROUP, MOD_GROUP}),
         metrics=metrics,
     )
 

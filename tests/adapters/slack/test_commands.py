@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.slack.conftest import Harness
+from tests.adapters.slack.conftest import OTHER_WORKSPACE_GROUP, Harness
 from tests.adapters.slack.fake_slack import TEAM_ID, Call
 from tests.adapters.slack.slack_payloads import (
     ALICE,
     GENERAL,
     GROUP_MOD,
     MOD,
+    MOD_GROUP,
     MODS,
     RANDOM,
     block_action,
@@ -180,6 +181,19 @@ async def test_admins_change_settings_with_text_commands(slack: Harness) -> None
 
 
 async def test_members_of_the_moderator_group_may_moderate(slack: Harness) -> None:
+    await command(slack, "/claimwatch", "disable", user=GROUP_MOD)
+
+    assert (await slack.service.get_config("slack", TEAM_ID)).enabled is False
+    # The group of another workspace was asked first, and Slack did not know it.
+    asked = [c.params["usergroup"] for c in slack.fake.calls_to("usergroups.users.list")]
+    assert asked == [OTHER_WORKSPACE_GROUP, MOD_GROUP]
+
+
+async def test_group_members_may_moderate_even_when_users_cannot_be_looked_up(
+    slack: Harness,
+) -> None:
+    slack.fake.fail("users.info", "missing_scope")  # an app installed before users:read
+
     await command(slack, "/claimwatch", "disable", user=GROUP_MOD)
 
     assert (await slack.service.get_config("slack", TEAM_ID)).enabled is False

@@ -259,6 +259,18 @@ async def test_an_edit_that_adds_a_claim_gets_a_reply(slack: Harness) -> None:
     assert reply.params["thread_ts"] == original["ts"]
 
 
+async def test_an_edited_message_is_checked_again_only_once(slack: Harness) -> None:
+    original = message_event(CHATTER)
+    await say(slack, original)
+
+    # The first edit is checked (still chatter); editing again to add a claim earns nothing,
+    # so nobody can fish for replies by editing.
+    await say(slack, edited_event(original, CHATTER + " with friends"))
+    await say(slack, edited_event(original, CLAIM))
+
+    assert slack.fake.bot_calls() == []
+
+
 async def test_an_answered_message_edited_again_gets_no_second_reply(slack: Harness) -> None:
     original = message_event(CLAIM)
     await say(slack, original)
