@@ -176,15 +176,21 @@ class ClaimwatchService:
     # --- moderators ----------------------------------------------------------------------------
 
     async def set_config(self, platform: str, server_id: str, config: GuildConfig) -> None:
-        """Store a server's (or workspace's) moderator settings; ConfigError when out of bounds."""
+        """Store a server's (or workspace's) moderator settings; ConfigError when out of bounds.
+
+        With `store_message_text` off, message text kept earlier is erased.
+        """
         policy.validate_config(config, self._matcher.thresholds)
         await self._store.set_config(platform, server_id, config)
+        if not config.store_message_text:
+            await self._store.forget_texts(platform, server_id)
 
     async def update_config(self, platform: str, server_id: str, **changes: object) -> GuildConfig:
         """Change some settings of a server and return its whole configuration.
 
         Keys are `GuildConfig` field names; values are typed or text (see
         `policy.parse_config_changes`). All or nothing: on ConfigError nothing changes.
+        Switching `store_message_text` off erases the message text kept so far.
         """
         tags = policy.known_tags(self.factbase)
         parsed = policy.parse_config_changes(changes, known_tags=tags)
@@ -195,7 +201,11 @@ class ClaimwatchService:
             policy.validate_config(updated, thresholds)
             return updated
 
-        return await self._store.update_config(platform, server_id, change)
+        updated = await self._store.update_config(platform, server_id, change)
+        if "store_message_text" in parsed and not updated.store_message_text:
+            # Taking the permission back takes back what was kept under it.
+            await self._store.forget_texts(platform, server_id)
+        return updated
 
     async def get_config(self, platform: str, server_id: str) -> GuildConfig:
         """A server's moderator settings (defaults when none were stored)."""

@@ -229,6 +229,12 @@ class MemoryStore:
 
     # --- forgetting ------------------------------------------------------------------------
 
+    async def forget_texts(self, platform: str, server_id: str) -> None:
+        self.audit_log = [
+            replace(r, text=None) if (r.platform, r.server_id) == (platform, server_id) else r
+            for r in self.audit_log
+        ]
+
     async def forget_server(self, platform: str, server_id: str) -> None:
         server = (platform, server_id)
         prefix = server_prefix(platform, server_id)

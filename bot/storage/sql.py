@@ -62,6 +62,7 @@ from bot.storage._tables import (
 )
 
 __all__ = [
+    "CONFIG_UPGRADES",
     "MIGRATIONS_PATH",
     "SQLITE_BUSY_TIMEOUT_S",
     "SQLITE_FILE",
@@ -223,7 +224,8 @@ def _describe(exc: BaseException, url: URL) -> str:
 # --- configuration records -----------------------------------------------------------------------
 
 # Upgrades of stored configurations, by the version they upgrade from: {1: upgrade_1_to_2, ...}.
-_CONFIG_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+# A release that bumps GuildConfig.SCHEMA_VERSION registers one here.
+CONFIG_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def _encode_config(config: GuildConfig) -> dict[str, Any]:
@@ -239,7 +241,7 @@ def _decode_config(platform: str, server_id: str, version: int, settings: Any) -
         )
     values = dict(settings) if isinstance(settings, dict) else {}
     for old in range(version, GuildConfig.SCHEMA_VERSION):
-        values = _CONFIG_UPGRADES[old](values)
+        values = CONFIG_UPGRADES[old](values)
     kept: dict[str, object] = {}
     for key, value in values.items():
         # A value the current bounds refuse (or a setting that no longer exists) falls back to
@@ -696,6 +698,18 @@ class SqlStore:
             return server_stats(((a, c, n) for a, c, n in actions), ((v, n) for v, n in votes))
 
     # --- forgetting ------------------------------------------------------------------------
+
+    async def forget_texts(self, platform: str, server_id: str) -> None:
+        async with self._tx() as conn:
+            await conn.execute(
+                sa.update(audit_log)
+                .where(
+                    audit_log.c.platform == platform,
+                    audit_log.c.server_id == server_id,
+                    audit_log.c.text.is_not(None),
+                )
+                .values(text=None)
+            )
 
     async def forget_server(self, platform: str, server_id: str) -> None:
         prefix = server_prefix(platform, server_id)

@@ -233,6 +233,24 @@ async def test_message_text_is_audited_only_where_the_server_opted_in(
     assert [r.text for r in await store.audit_records(PLATFORM, OTHER_SERVER)] == [None]
 
 
+async def test_switching_text_storage_off_erases_the_text_kept_so_far(
+    service: ClaimwatchService, store: Store
+) -> None:
+    await monitor(service, store_message_text=True, **NO_COOLDOWNS)
+    await monitor(service, OTHER_SERVER, store_message_text=True)
+    await service.on_message(message(CLAIM, "m1"))
+    await service.on_message(message(CLAIM, "m1", server=OTHER_SERVER))
+
+    await service.update_config(PLATFORM, SERVER, store_message_text="off")
+    await service.on_message(message(OTHER_CLAIM, "m2"))
+
+    assert [(r.message_id, r.text) for r in await store.audit_records(PLATFORM, SERVER)] == [
+        ("m1", None),
+        ("m2", None),
+    ]
+    assert [r.text for r in await store.audit_records(PLATFORM, OTHER_SERVER)] == [CLAIM]
+
+
 # --- the moderators' queue -----------------------------------------------------------------------
 
 

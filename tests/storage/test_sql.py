@@ -18,7 +18,7 @@ from bot.core.service import ClaimwatchService
 from bot.errors import ConfigError, StorageError
 from bot.storage import SQLITE_FILE, SqlStore, open_store
 from bot.storage._tables import guild_configs, metadata
-from bot.storage.sql import SWEEP_LOCK_ID, database_url
+from bot.storage.sql import CONFIG_UPGRADES, SWEEP_LOCK_ID, database_url
 from tests.storage.conftest import admin_connection, postgres_url, store_factory
 
 PLATFORM = "slack"
@@ -166,6 +166,30 @@ async def test_a_stored_value_out_of_todays_bounds_falls_back_to_its_default(
 
     assert config == GuildConfig(language="uk")
     assert "alert_threshold" in caplog.text and "gone" in caplog.text
+
+
+async def test_an_older_configuration_is_upgraded_when_read_and_stored_as_current(
+    sql_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A release that renames `language` to `reply_language` (say) bumps the version and registers
+    # an upgrade; records written before it are read through the upgrade.
+    monkeypatch.setattr(GuildConfig, "SCHEMA_VERSION", 2)
+
+    def rename(values: dict[str, object]) -> dict[str, object]:
+        values = dict(values)
+        values["language"] = values.pop("reply_language", "en")
+        return values
+
+    monkeypatch.setitem(CONFIG_UPGRADES, 1, rename)
+    await _store_raw(sql_store, 1, {"reply_language": "ru", "retention_days": 30})
+
+    assert await sql_store.get_config(PLATFORM, SERVER) == GuildConfig(
+        language="ru", retention_days=30
+    )
+    await sql_store.update_config(PLATFORM, SERVER, lambda config: config)
+    async with sql_store.engine.connect() as conn:
+        row = (await conn.execute(sa.select(guild_configs))).one()
+    assert (row.schema_version, row.settings) == (2, {"language": "ru", "retention_days": 30})
 
 
 async def test_a_configuration_from_a_newer_claimwatch_is_refused(sql_store: SqlStore) -> None:
