@@ -10,6 +10,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from bot.errors import ConfigError
 from bot.web._metrics import Metrics
 
 __all__ = [
@@ -111,7 +112,8 @@ def add_readiness_check(app: web.Application, name: str, check: ReadinessCheck) 
 class WebServer:
     """Serve an aiohttp application on host:port for the duration of an `async with` block.
 
-    Port 0 picks a free port; `port` and `url` then tell which one.
+    Port 0 picks a free port; `port` and `url` then tell which one. A port that cannot be
+    bound (in use, not allowed) raises ConfigError, one line for the operator.
     """
 
     def __init__(self, app: web.Application, *, host: str, port: int) -> None:
@@ -140,6 +142,13 @@ class WebServer:
         try:
             site = web.TCPSite(runner, self._host, self._requested_port)
             await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            # Mostly "address already in use": another claimwatch, or another service.
+            raise ConfigError(
+                f"cannot serve on {self._host}:{self._requested_port}: "
+                f"{exc.strerror or exc}; stop what uses the port or choose another with --port"
+            ) from exc
         except BaseException:
             await runner.cleanup()
             raise

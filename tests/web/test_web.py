@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.errors import ConfigError
 from bot.web import (
     READINESS_TIMEOUT_S,
     Metrics,
@@ -75,8 +76,10 @@ async def test_readyz_is_200_when_every_check_passes(session: aiohttp.ClientSess
 
 @pytest.mark.parametrize("failing", [not_ready, broken, hanging])
 async def test_readyz_is_503_when_a_check_fails_raises_or_hangs(
-    session: aiohttp.ClientSession, failing: ReadinessCheck
+    session: aiohttp.ClientSession, failing: ReadinessCheck, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The probe's patience, shortened: the hanging check must still time out, only sooner.
+    monkeypatch.setattr("bot.web._server.READINESS_TIMEOUT_S", 0.05)
     app = build_web_app(metrics=Metrics(), readiness={"db": ready, "slack": failing})
 
     status, _, body = await get(session, app, "/readyz")
@@ -129,3 +132,12 @@ async def test_the_server_stops_listening_when_the_block_ends(
             pass
     with pytest.raises(RuntimeError, match="not running"):
         _ = server.port
+
+
+async def test_a_port_in_use_is_one_clear_error() -> None:
+    async with WebServer(build_web_app(metrics=Metrics()), host="127.0.0.1", port=0) as first:
+        second = WebServer(build_web_app(metrics=Metrics()), host="127.0.0.1", port=first.port)
+        with pytest.raises(
+            ConfigError, match=rf"cannot serve on 127\.0\.0\.1:{first.port}: .*--port"
+        ):
+            await second.__aenter__()
