@@ -115,9 +115,10 @@ class FactsCommands(app_commands.Group):
         async def work() -> Answer:
             found = await deps.search.find(deps.service.factbase, query, limit=SEARCH_RESULTS)
             if not found:
-                # Nothing by word: the matcher may still recognise a whole sentence.
-                guess = deps.service.check(query).entry
-                found = [guess] if guess is not None else []
+                # Nothing by word: the matcher may still recognise a whole sentence, when it
+                # is fairly sure (a closest entry below the suggest tier is no answer).
+                guess = deps.service.check(query)
+                found = [guess.entry] if guess.entry and guess.tier is not Tier.NONE else []
             return Answer(content=search_summary(found, query))
 
         await answer(interaction, work(), defer_after=deps.defer_after)

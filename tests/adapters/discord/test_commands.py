@@ -88,6 +88,16 @@ async def test_facts_search_falls_back_to_the_matcher_for_sentences(
     assert "`us-aid-350-billion`" in data["content"]
 
 
+async def test_facts_search_offers_no_far_fetched_guess(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    query = "our neighbours ran away with the cat"
+    assert service.check(query).entry is not None  # the matcher has a (weak) closest entry
+    interaction = await fake.slash("facts search", member=fake.alice, query=query)
+    data = (await fake.answer_to(interaction))["data"]
+    assert data["content"].startswith("No fact-base entry matches")
+
+
 async def test_facts_search_autocomplete_offers_entry_ids(
     fake: FakeDiscord, bot: ClaimwatchBot
 ) -> None:
