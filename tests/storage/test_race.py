@@ -71,6 +71,21 @@ async def test_different_messages_of_one_claim_raced_get_one_reply_under_cooldow
     assert {d.reason for d in decisions if d.action is Action.IGNORE} == {"cooldown"}
 
 
+async def test_a_claim_raced_through_two_processes_reaches_the_moderators_once(
+    services: list[ClaimwatchService],
+) -> None:
+    await services[0].update_config(
+        PLATFORM, SERVER, monitored_channels=[CHANNEL], reply_mode="moderators-only"
+    )
+
+    decisions = await asyncio.gather(
+        *(services[n % 2].on_message(message(f"m{n}", f"user-{n}")) for n in range(DELIVERIES))
+    )
+
+    assert Counter(d.action for d in decisions)[Action.SUGGEST] == 1
+    assert len(await services[1].pending(PLATFORM, SERVER)) == 1
+
+
 async def test_two_moderators_approving_at_once_give_one_reply(
     services: list[ClaimwatchService],
 ) -> None:
