@@ -39,6 +39,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 HEARTBEAT_INTERVAL_MS = 41_250
 INTERACTION_DEADLINE_S = 3.0
 DEFAULT_WAIT_S = 5.0
+BUCKET_LIMIT = 50  # requests per rate-limit bucket and reset; the tests never come near it
 MESSAGE_CONTENT_INTENT = 1 << 15
 EPHEMERAL = 1 << 6
 
@@ -798,7 +799,13 @@ class FakeDiscord:
                         "global": limited.is_global,
                     },
                     status=429,
-                    headers={"Via": "1.1 google", "X-RateLimit-Scope": "user"},
+                    headers={
+                        "Via": "1.1 google",
+                        "X-RateLimit-Scope": "user",
+                        **self._bucket_headers(
+                            request, remaining=0, reset_after=limited.retry_after
+                        ),
+                    },
                 )
             webhook = request.path.startswith(f"{API}/webhooks/") or "/callback" in request.path
             if not webhook and request.headers.get("Authorization") != f"Bot {self.token}":
@@ -806,9 +813,10 @@ class FakeDiscord:
             request[BODY] = body
             result = await handler(request)
             call.status = 204 if result is None else 200
+            headers = self._bucket_headers(request, remaining=BUCKET_LIMIT - 1, reset_after=1.0)
             if result is None:
-                return web.Response(status=204)
-            return self._json(result)
+                return web.Response(status=204, headers=headers)
+            return self._json(result, headers=headers)
         except DiscordError as exc:
             call.status = exc.status
             if exc.violation:
@@ -828,6 +836,22 @@ class FakeDiscord:
             status=status,
             headers={"Content-Type": "application/json", **(headers or {})},
         )
+
+    @staticmethod
+    def _bucket_headers(
+        request: web.Request, *, remaining: int, reset_after: float
+    ) -> dict[str, str]:
+        """The rate-limit headers Discord sends with every REST answer (a bucket per route)."""
+        route = request.match_info.route.resource
+        template = route.canonical if route is not None else request.path
+        bucket = uuid.uuid5(uuid.NAMESPACE_URL, f"{request.method} {template}").hex[:16]
+        return {
+            "X-RateLimit-Limit": str(BUCKET_LIMIT),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": bucket,
+        }
 
     def _take_rate_limit(self, request: web.Request) -> RateLimit | None:
         for rule in self._rate_limits:
