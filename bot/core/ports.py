@@ -195,7 +195,10 @@ class Store(Protocol):
 
     async def forget_server(self, platform: str, server_id: str) -> None: ...
 
-    async def forget_user(self, platform: str, user_id: str) -> None: ...
+    async def forget_user(self, platform: str, user_id: str) -> None:
+        """Delete a user's records and votes, erase them as moderator, and take their id off
+        every server's `exempt_users`."""
+        ...
 
     async def sweep(self, *, now: dt.datetime) -> int:
         """Delete records older than each server's retention and expired dedupe/cooldown state.

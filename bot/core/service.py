@@ -342,7 +342,7 @@ class ClaimwatchService:
 
     async def forget_user(self, platform: str, user_id: str) -> None:
         """Delete what is stored about a user: their messages' records, votes and queue items;
-        their name on moderator actions is erased."""
+        their name on moderator actions is erased and their id leaves every `exempt_users`."""
         await self._store.forget_user(platform, user_id)
 
     async def sweep(self) -> int:

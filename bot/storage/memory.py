@@ -254,6 +254,11 @@ class MemoryStore:
         hashed = self._hash(platform, user_id)
         suffix = user_cooldown_suffix(hashed)
         async with self._lock:
+            for (config_platform, server_id), config in list(self._configs.items()):
+                if config_platform == platform and user_id in config.exempt_users:
+                    self._configs[(platform, server_id)] = replace(
+                        config, exempt_users=config.exempt_users - {user_id}
+                    )
             self.audit_log = [
                 replace(r, actor=None) if r.platform == platform and r.actor == user_id else r
                 for r in self.audit_log

@@ -728,6 +728,32 @@ class SqlStore:
     async def forget_user(self, platform: str, user_id: str) -> None:
         hashed = self._hash(platform, user_id)
         async with self._tx() as conn:
+            # Servers that exempt the user: the text match only narrows the search (JSON as text
+            # reads the same on both engines); the decoded settings decide.
+            exempting = await conn.execute(
+                sa.select(guild_configs)
+                .where(
+                    guild_configs.c.platform == platform,
+                    sa.cast(guild_configs.c.settings, sa.Text).contains(user_id, autoescape=True),
+                )
+                .with_for_update()
+            )
+            for row in exempting.all():
+                config = _decode_config(platform, row.server_id, row.schema_version, row.settings)
+                if user_id in config.exempt_users:
+                    kept = replace(config, exempt_users=config.exempt_users - {user_id})
+                    await conn.execute(
+                        sa.update(guild_configs)
+                        .where(
+                            guild_configs.c.platform == platform,
+                            guild_configs.c.server_id == row.server_id,
+                        )
+                        .values(
+                            schema_version=GuildConfig.SCHEMA_VERSION,
+                            settings=_encode_config(kept),
+                            updated_at=dt.datetime.now(dt.UTC),
+                        )
+                    )
             for table in (audit_log, queue, replies):
                 await conn.execute(
                     sa.delete(table).where(

@@ -500,6 +500,10 @@ async def test_forget_user_deletes_their_records_and_erases_them_as_moderator(
     ann_item = await queued(service, message(OTHER_CLAIM, "m3", author="ann"))
     ben_item = await queued(service, message(OTHER_CLAIM, "m4", author="ben"))
     await service.dismiss(ben_item, moderator="ann")  # ann is a moderator, too
+    for server in (SERVER, OTHER_SERVER):
+        await service.update_config(PLATFORM, server, exempt_users=["ann", "carl"])
+    await service.update_config("slack", SERVER, exempt_users=["ann"])
+    await service.update_config(PLATFORM, "exempts-annika", exempt_users=["annika"])
 
     await service.forget_user(PLATFORM, "ann")
 
@@ -520,6 +524,11 @@ async def test_forget_user_deletes_their_records_and_erases_them_as_moderator(
     assert await store.take_cooldowns(cooldown, now=clock.now())
     ben_cooldown = {f"{PLATFORM}:{SERVER}:user:ben": dt.timedelta(seconds=1)}
     assert not await store.take_cooldowns(ben_cooldown, now=clock.now())
+    # ann is exempt nowhere any more on this platform; other ids and platforms are untouched.
+    for server in (SERVER, OTHER_SERVER):
+        assert (await service.get_config(PLATFORM, server)).exempt_users == {"carl"}
+    assert (await service.get_config("slack", SERVER)).exempt_users == {"ann"}
+    assert (await service.get_config(PLATFORM, "exempts-annika")).exempt_users == {"annika"}
 
 
 # --- retention -----------------------------------------------------------------------------------
