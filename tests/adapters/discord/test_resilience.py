@@ -77,6 +77,23 @@ async def test_the_client_resumes_after_the_gateway_drops_and_still_answers(
     await fake.wait_posted(2)
 
 
+async def test_an_expired_session_is_identified_again_and_still_answers(
+    fake: FakeDiscord, bot: ClaimwatchBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def at_once(shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before identifying again (Discord's pace for new sessions)."""
+
+    monkeypatch.setattr(bot, "before_identify_hook", at_once)
+    (session,) = fake.sessions.values()
+    session.id = "expired"  # Discord forgot the session: RESUME is refused (op 9)
+    await fake.drop(code=4000)
+    await fake.wait_for(lambda: fake.resumes and len(fake.identifies) == 2)
+    await fake.wait_for(lambda: fake.sessions[0] is not session and fake.sessions[0].ws)
+    message = await fake.post(CLAIM)
+    await fake.wait_posted(1)
+    assert fake.bot_messages(message["id"])
+
+
 async def test_shards_split_across_processes(fake: FakeDiscord, service: SpyService) -> None:
     """Two processes, one shard each: one publishes the commands, the guild's owner answers."""
     bots = [ClaimwatchBot(service=service, shard_ids=[shard], shard_count=2) for shard in (0, 1)]
