@@ -16,6 +16,7 @@ from bot.core.matching.normalize import term_key
 __all__ = [
     "COMMON_WORDS_FILE",
     "COMMON_ZIPF_CEILING",
+    "CUE_IDIOMS",
     "DEBUNK_CUES",
     "DEBUNK_PHRASES",
     "HEDGES",
@@ -224,6 +225,9 @@ DEBUNK_CUES = CueWords.of(
     "опровергнуто опровержение выдумка бред чушь"
 )
 
+# Cue words that belong to a claim's own idiom when the next word follows: "a false flag".
+CUE_IDIOMS = frozenset([("false", "flag")])
+
 # Debunking phrases of several words, matched in the cleaned text.
 DEBUNK_PHRASES = (
     "made up",
@@ -272,6 +276,8 @@ NEGATION_SKIP = frozenset(
         "completely",
         "exactly",
         "directly",
+        # "not a single one got through" is the universal claim itself, not a denial
+        "single",
         "справді",
         "дійсно",
         "зовсім",
@@ -285,6 +291,9 @@ NEGATION_SKIP = frozenset(
 # "not only", "not saying": a negation that hedges rather than denies.
 HEDGES = frozenset(
     [
+        "forget",  # "don't forget he ran away"
+        "забувайте",
+        "забывайте",
         "only",
         "just",
         "saying",

@@ -73,12 +73,12 @@ class Features(NamedTuple):
 # A logistic model over `Features`, fitted by `python -m bench.calibrate` on the development set
 # against the bundled base and against its one-sentence version; refit after changing a feature
 # (tests/core/matching/test_quality.py fails until these are the fit's values).
-CONFIDENCE_INTERCEPT = -3.61
+CONFIDENCE_INTERCEPT = -3.62
 CONFIDENCE_WEIGHTS = Features(
-    coverage=2.83,
-    similarity=3.37,
-    message_share=1.03,
-    entry_weight=1.57,
+    coverage=2.82,
+    similarity=3.38,
+    message_share=1.01,
+    entry_weight=1.58,
 )
 
 
@@ -105,10 +105,14 @@ class Thresholds:
 class _Scored:
     closeness: float  # how close the phrasing reads, to pick an entry's best phrasing
     phrasing: Phrasing
-    matched: frozenset[str]
+    matched: frozenset[str]  # the message's keys that are the phrasing's
+    misspelt: frozenset[str]  # the message's keys close enough to one of the phrasing's
     coverage: float
     similarity: float
-    shared: int  # terms shared with the phrasing, misspelt ones included
+
+    @property
+    def shared(self) -> int:
+        return len(self.matched) + len(self.misspelt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +201,9 @@ class Matcher:
         best = judged.scored
         entry_pos = best.phrasing.entry
         entry = self._index.entries[entry_pos]
-        stance, cues = stance_of(terms, matched=best.matched, claim=self._profile(entry_pos))
+        stance, cues = stance_of(
+            terms, matched=best.matched | best.misspelt, claim=self._profile(entry_pos)
+        )
         tier = (thresholds or self.thresholds).tier(judged.score)
         if stance is Stance.DEBUNKS:
             tier = Tier.NONE
@@ -298,24 +304,20 @@ class Matcher:
         weights = self._index.weights
         matched = terms.key_set.intersection(phrasing.keys)
         evidence = sum(weights[k] for k in matched)
-        shared = len(matched)
-        missing = [
-            (k, s)
-            for k, s in zip(phrasing.keys, phrasing.skeletons, strict=True)
-            if k not in matched
-        ]
-        for key, spelling in missing:
-            if len(spelling) >= TYPO_MIN_LENGTH and any(
-                k not in matched for k in typos.near(spelling)
-            ):
+        misspelt: set[str] = set()  # the message's keys taken for misspellings of claim words
+        for key, spelling in zip(phrasing.keys, phrasing.skeletons, strict=True):
+            if key in matched or len(spelling) < TYPO_MIN_LENGTH:
+                continue
+            near = [k for k in typos.near(spelling) if k not in matched]
+            if near:
                 evidence += TYPO_CREDIT * weights[key]
-                shared += 1
+                misspelt.update(near)
         coverage = evidence / phrasing.total_weight
         # token_set_ratio compares word sets, so the phrasing's keys in any order will do.
         similarity = fuzz.token_set_ratio(" ".join(phrasing.keys), message_keys)
         closeness = PHRASING_COVERAGE_WEIGHT * 100.0 * coverage
         closeness += (1.0 - PHRASING_COVERAGE_WEIGHT) * similarity
-        return _Scored(closeness, phrasing, matched, coverage, similarity, shared)
+        return _Scored(closeness, phrasing, matched, frozenset(misspelt), coverage, similarity)
 
     def _claim_words(self, entry_pos: int) -> frozenset[str]:
         """Keys of the entry's phrasings and keywords that its context does not use: what the

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.core.matching.index import Terms, terms_of
 from bot.core.matching.lexicon import (
+    CUE_IDIOMS,
     DEBUNK_CUES,
     DEBUNK_PHRASES,
     HEDGES,
@@ -102,13 +103,17 @@ def stance_of(
     """
     cues: list[str] = []
     tokens = terms.tokens
+    negations = [i for i, tok in enumerate(tokens) if tok in NEGATIONS]
+    for i in negations:
+        hedged = i + 1 < len(tokens) and tokens[i + 1] in HEDGES
+        if not hedged and (_governed(terms, i) & matched) - claim.negated:
+            cues.append(tokens[i])
+    # "No, not «all 267»": a standalone no, then a negation, answers someone.
+    if len(negations) > 1 and negations[0] == 0 and terms.clauses[1] != terms.clauses[0]:
+        cues.append(f"{tokens[0]}, {tokens[negations[1]]}")
     for i, tok in enumerate(tokens):
-        key = terms.keys[i]
-        if tok in NEGATIONS:
-            hedged = i + 1 < len(tokens) and tokens[i + 1] in HEDGES
-            if not hedged and (_governed(terms, i) & matched) - claim.negated:
-                cues.append(tok)
-        elif key not in claim.keys and tok in DEBUNK_CUES:
+        idiom = tuple(tokens[i : i + 2]) in CUE_IDIOMS
+        if terms.keys[i] not in claim.keys and tok in DEBUNK_CUES and not idiom:
             cues.append(tok)
     cues.extend(p for p in DEBUNK_PHRASES if p in terms.raw and p not in claim.text)
     # Someone who cites what is known ("joint investment fund", "Russian airstrike", "ICC

@@ -21,11 +21,11 @@ DEVSET = Path(__file__).resolve().parents[2] / "data" / "devset.jsonl"
 NEGATIVE_LABELS = {"benign", "lookalike", "offtopic"}
 MIN_DEVSET_SIZE = 300
 
-FLOOR_PRECISION = 0.96
-FLOOR_RECALL_EN = 0.70
-FLOOR_RECALL_UK_RU = 0.80
-CEILING_FALSE_ALERTS = 0.025
-CEILING_DEBUNK_ALERTS = 0.08
+FLOOR_PRECISION = 0.97
+FLOOR_RECALL_EN = 0.77
+FLOOR_RECALL_UK_RU = 0.87
+CEILING_FALSE_ALERTS = 0.01
+CEILING_DEBUNK_ALERTS = 0.05
 
 
 def test_devset_quality_floor() -> None:
