@@ -203,7 +203,17 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
     """
 
     def run(connection: Connection) -> str | None:
-        command.upgrade(_alembic_config(connection), revision)
+        config = _alembic_config(connection)
+        current = _current(connection)
+        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+        if current is not None and current not in known:
+            # Alembic would only say it "can't locate revision": say who migrated it, and why.
+            where = engine.url.render_as_string(hide_password=True)
+            raise StorageError(
+                f"database {where} is at schema revision {current}, which a newer claimwatch "
+                f"made (this one knows up to {head_revision()}): upgrade claimwatch"
+            )
+        command.upgrade(config, revision)
         return _current(connection)
 
     try:

@@ -66,6 +66,21 @@ async def test_an_unmigrated_database_is_refused_when_upgrades_are_off(database:
         await SqlStore.open(database, upgrade_schema=False)
 
 
+async def test_a_database_migrated_by_a_newer_claimwatch_is_refused_with_the_reason(
+    database: URL,
+) -> None:
+    engine = create_engine(database)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+
+        with pytest.raises(StorageError, match=r"newer claimwatch .* upgrade claimwatch"):
+            await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
 def _upgrade_env(database: URL, data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMWATCH_")}
     env.pop("DATABASE_URL", None)
