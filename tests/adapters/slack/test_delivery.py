@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack import RetryAfterHandler, build_web_client
 from bot.core.factbase import FactBase
+from bot.errors import StorageError
 from bot.web import Metrics, WebServer, build_web_app
 from tests.adapters.slack.conftest import Harness, RecordingSleep, configured_service, make_bot
 from tests.adapters.slack.fake_slack import BOT_TOKEN, FakeSlack
@@ -142,3 +143,26 @@ async def test_waits_longer_than_the_cap_are_not_retried(fake: FakeSlack) -> Non
     assert raised.value.response.status_code == 429
     assert sleep.waits == [5]  # waited as told once, then refused to hang for five minutes
     assert len(fake.calls_to("chat.postMessage")) == 2
+
+
+async def test_an_event_the_store_cannot_record_is_refused_so_slack_sends_it_again(
+    slack: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = event_body(message_event(CLAIM))
+    real_claim = slack.store.claim_event
+
+    async def database_down(*args: object, **kwargs: object) -> bool:
+        raise StorageError("database unreachable")
+
+    monkeypatch.setattr(slack.store, "claim_event", database_down)
+    first = await slack.send.event(body)
+    await slack.settle()
+    monkeypatch.setattr(slack.store, "claim_event", real_claim)
+    retry = await slack.send.event(body, retry_num=1)
+    await slack.settle()
+
+    assert first.status >= 500  # not acknowledged: Slack retries instead of the event being lost
+    assert retry.status == 200
+    assert len(slack.fake.posts(GENERAL)) == 1
+    errors = slack.metrics.counter("claimwatch_slack_errors_total", "")
+    assert errors.value(kind="StorageError") == 1
