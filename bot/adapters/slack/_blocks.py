@@ -359,9 +359,15 @@ def _threshold(value: float | None, default: float) -> str:
 
 
 def config_blocks(
-    config: GuildConfig, *, pending: int, default_alert: float, default_suggest: float
+    config: GuildConfig,
+    *,
+    pending: int,
+    default_alert: float,
+    default_suggest: float,
+    problems: Sequence[str] = (),
 ) -> list[Block]:
-    """The workspace's settings, as /claimwatch status shows them."""
+    """The workspace's settings, as /claimwatch status shows them; `problems` (mrkdwn, already
+    safe) are what stops the bot from doing what the settings say."""
     lines = [
         f"*Monitoring*: {'on' if config.enabled else 'off'}",
         f"*Channels*: {_channels(config.monitored_channels)}",
@@ -376,7 +382,10 @@ def config_blocks(
         f"*Log channel*: {f'<#{escape(config.log_channel)}>' if config.log_channel else 'none'}",
         f"*Waiting for moderators*: {pending}",
     ]
-    return [{"type": "header", "text": _plain("claimwatch settings")}, _section("\n".join(lines))]
+    blocks = [{"type": "header", "text": _plain("claimwatch settings")}, _section("\n".join(lines))]
+    if problems:
+        blocks.append(_section("⚠️ " + "\n⚠️ ".join(problems)))
+    return blocks
 
 
 def stats_blocks(stats: ServerStats) -> list[Block]:

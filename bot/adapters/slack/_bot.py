@@ -52,7 +52,15 @@ from bot.adapters.slack._blocks import (
     unescape,
 )
 from bot.core import policy
-from bot.core.models import Action, Decision, IncomingMessage, Match, ReplyMode, Tier
+from bot.core.models import (
+    Action,
+    Decision,
+    GuildConfig,
+    IncomingMessage,
+    Match,
+    ReplyMode,
+    Tier,
+)
 from bot.core.reply import ReplyContent, reply_for
 from bot.core.service import FEEDBACK_VOTES, INLINE_MATCH_MAX_CHARS, ClaimwatchService
 from bot.errors import ConfigError
@@ -89,6 +97,8 @@ DIRECT_CHANNEL_TYPES = frozenset({"im", "mpim"})
 NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # ... and "the message to answer is gone": deleted before the reply went out.
 MESSAGE_GONE_ERRORS = frozenset({"thread_not_found", "message_not_found"})
+# /claimwatch status checks at most this many channels (one conversations.info call each).
+MEMBERSHIP_CHECKS_MAX = 20
 
 REFUSED = (
     "Only workspace admins and claimwatch moderators can do that. Ask an admin to add you to "
@@ -727,7 +737,7 @@ class SlackBot:
                 ),
             )
         elif parsed.kind == "status":
-            await self._respond_status(team, respond, note=None)
+            await self._respond_status(team, client, respond, note=None)
         elif parsed.kind == "stats":
             stats = await service.stats(PLATFORM, team)
             await respond(
@@ -748,12 +758,12 @@ class SlackBot:
                 "set": chosen,
             }[parsed.op or "set"]
             await service.update_config(PLATFORM, team, monitored_channels=sorted(channels))
-            await self._respond_status(team, respond, note="Saved.")
+            await self._respond_status(team, client, respond, note="Saved.")
         else:
             await service.update_config(PLATFORM, team, **parsed.changes)
-            await self._respond_status(team, respond, note="Saved.")
+            await self._respond_status(team, client, respond, note="Saved.")
 
-    async def _status_blocks(self, team: str) -> list[Any]:
+    async def _status_blocks(self, team: str, client: AsyncWebClient) -> list[Any]:
         config = await self._service.get_config(PLATFORM, team)
         pending = await self._service.pending(PLATFORM, team)
         thresholds = self._service.matcher.thresholds
@@ -762,10 +772,13 @@ class SlackBot:
             pending=len(pending),
             default_alert=thresholds.alert,
             default_suggest=thresholds.suggest,
+            problems=await _membership_problems(client, config),
         )
 
-    async def _respond_status(self, team: str, respond: AsyncRespond, *, note: str | None) -> None:
-        blocks = await self._status_blocks(team)
+    async def _respond_status(
+        self, team: str, client: AsyncWebClient, respond: AsyncRespond, *, note: str | None
+    ) -> None:
+        blocks = await self._status_blocks(team, client)
         await respond(text=note or "claimwatch settings", blocks=blocks, response_type="ephemeral")
 
     async def _on_setup_submitted(
@@ -814,7 +827,7 @@ class SlackBot:
                 channel=str(channel),
                 user=user_id,
                 text="claimwatch settings saved.",
-                blocks=await self._status_blocks(team),
+                blocks=await self._status_blocks(team, client),
             )
 
     async def _on_forget(
@@ -836,6 +849,38 @@ class SlackBot:
                 text="Done: everything claimwatch stored about this workspace was deleted.",
                 replace_original=True,
             )
+
+
+async def _membership_problems(client: AsyncWebClient, config: GuildConfig) -> list[str]:
+    """Channels in the settings the bot cannot work in: Slack only sends an app the messages of
+    channels it was invited to, so a watched channel without the bot is silently unwatched."""
+    wanted = sorted(config.monitored_channels)
+    if config.log_channel is not None and config.log_channel not in config.monitored_channels:
+        wanted.append(config.log_channel)
+    problems: list[str] = []
+    for channel in wanted[:MEMBERSHIP_CHECKS_MAX]:
+        try:
+            info = await client.conversations_info(channel=channel)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error == "channel_not_found":
+                problems.append(
+                    f"<#{escape(channel)}> is gone, or private without claimwatch in it: "
+                    "invite claimwatch there or remove it from the settings."
+                )
+                continue
+            # An app installed before channels:read was asked for: no check, no false alarm.
+            log.info("cannot check membership of %s: %s", channel, error)
+            return problems
+        conversation: dict[str, Any] = info.get("channel") or {}
+        if conversation.get("is_archived"):
+            problems.append(f"<#{escape(channel)}> is archived: remove it from the settings.")
+        elif not conversation.get("is_member"):
+            problems.append(
+                f"claimwatch is not in <#{escape(channel)}>, so it sees nothing there: "
+                "`/invite @claimwatch` in that channel."
+            )
+    return problems
 
 
 def _error_block(error: ConfigError, changes: Mapping[str, object]) -> str:

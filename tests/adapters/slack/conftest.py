@@ -34,6 +34,7 @@ from tests.adapters.slack.slack_payloads import (
     MOD,
     MOD_GROUP,
     MODS,
+    RANDOM,
     SIGNING_SECRET,
     SlackSender,
 )
@@ -106,6 +107,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
     slack.add_user(MOD, admin=True)
     slack.add_user(GROUP_MOD)
     slack.usergroups[MOD_GROUP] = [GROUP_MOD]
+    slack.channels.update({GENERAL: True, MODS: True, RANDOM: True})
     await slack.start()
     yield slack
     await slack.close()

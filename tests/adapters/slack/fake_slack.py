@@ -77,6 +77,8 @@ class FakeSlack:
         self.app_tokens: set[str] = {APP_TOKEN}
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
+        # channel id -> is the bot a member (unknown ids: channel_not_found)
+        self.channels: dict[str, bool] = {}
         # code -> (team, bot token) handed out by oauth.v2.access
         self.install_codes: dict[str, tuple[Team, str]] = {}
         self.calls: list[Call] = []
@@ -289,6 +291,18 @@ class FakeSlack:
             if group is None:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": group}
+        if method == "conversations.info":
+            channel = str(params.get("channel"))
+            if channel not in self.channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {
+                "ok": True,
+                "channel": {
+                    "id": channel,
+                    "is_member": self.channels[channel],
+                    "is_archived": False,
+                },
+            }
         if method == "views.open":
             return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8], **params["view"]}}
         return {"ok": True}

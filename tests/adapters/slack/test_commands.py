@@ -253,6 +253,37 @@ async def test_status_shows_the_settings_and_the_queue(slack: Harness, borderlin
     assert "Waiting for moderators*: 1" in shown
 
 
+async def test_status_warns_about_channels_the_bot_was_not_invited_to(slack: Harness) -> None:
+    slack.fake.channels[RANDOM] = False  # watched, but nobody invited the bot
+    gone = "C0DELETED"
+
+    answer = await command(
+        slack, "/claimwatch", f"channels add <#{RANDOM}|random> <#{gone}|old>", user=MOD
+    )
+
+    warnings = answer.params["blocks"][-1]["text"]["text"]
+    assert f"claimwatch is not in <#{RANDOM}>" in warnings and "/invite @claimwatch" in warnings
+    assert f"<#{gone}> is gone" in warnings
+    assert f"<#{GENERAL}>" not in warnings and f"<#{MODS}>" not in warnings
+
+
+async def test_status_without_problems_shows_no_warning(slack: Harness) -> None:
+    answer = await command(slack, "/claimwatch", "status", user=MOD)
+
+    assert "⚠️" not in all_text(answer)
+    checked = {c.params["channel"] for c in slack.fake.calls_to("conversations.info")}
+    assert checked == {GENERAL, MODS}  # the watched channels and the log channel
+
+
+async def test_status_of_an_app_without_channels_read_skips_the_check(slack: Harness) -> None:
+    slack.fake.fail("conversations.info", "missing_scope")
+
+    answer = await command(slack, "/claimwatch", "status", user=MOD)
+
+    assert "⚠️" not in all_text(answer)
+    assert "*Channels*" in all_text(answer)
+
+
 async def test_stats_count_what_the_bot_did(slack: Harness) -> None:
     await slack.send.event(event_body(message_event(CLAIM)))
     await slack.settle()
