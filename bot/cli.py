@@ -822,6 +822,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.settings.log_level != "DEBUG":
             # Alembic narrates every migration step at INFO; `db upgrade` reports the outcome.
             logging.getLogger("alembic").setLevel(logging.WARNING)
+            # slack_sdk narrates every retry at INFO; the Slack adapter logs the waits that matter.
+            logging.getLogger("slack_sdk.web").setLevel(logging.WARNING)
         handler: Handler = args.handler
         return handler(args, _Io())
     except ClaimwatchError as exc:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from bot.cli import main
 from bot.settings import load_settings
 from tests.adapters.discord.fake_discord import FakeDiscord
 
+SUBPROCESS_TIMEOUT_S = 60
 PLATFORM_VARIABLES = (
     "DISCORD_TOKEN",
     "CLAIMWATCH_DISCORD_TOKEN",
@@ -120,3 +125,36 @@ def test_the_slack_credentials_may_come_from_a_settings_file(
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-from-the-environment")
     assert main(["run", "slack"]) == 2
     assert "must be a bot token" in capsys.readouterr().err  # the environment wins
+
+
+def test_an_unreachable_slack_is_one_line_and_nothing_else(tmp_path: Path) -> None:
+    # A real process: logging is configured as an operator's terminal sees it, not as pytest's.
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PLATFORM_VARIABLES and not key.startswith("CLAIMWATCH_")
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        CLAIMWATCH_SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
+        CLAIMWATCH_ENV_FILE=str(tmp_path / "absent.env"),
+        CLAIMWATCH_DATA_DIR=str(tmp_path / "data"),
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "slack"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT_S,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    # The connection is retried, but the operator reads one line about it, and no traceback.
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("claimwatch: error: cannot reach the Slack Web API")
