@@ -54,7 +54,10 @@ def skip_reason(message: IncomingMessage, config: GuildConfig) -> str | None:
         return "direct message"
     if not config.enabled:
         return "disabled on this server"
-    if message.channel_id in config.ignored_channels:
+    # A thread counts as its own channel and as part of its parent: ignoring either silences it.
+    if message.channel_id in config.ignored_channels or (
+        message.thread_id is not None and message.thread_id in config.ignored_channels
+    ):
         return "channel ignored"
     if message.channel_id not in config.monitored_channels and (
         message.thread_id is None or message.thread_id not in config.monitored_channels

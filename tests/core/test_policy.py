@@ -67,6 +67,16 @@ def test_a_message_in_a_thread_of_a_monitored_channel_is_checked() -> None:
     assert policy.skip_reason(threaded, MONITORED) is None
 
 
+@pytest.mark.parametrize("ignored", ["general", "thread-9"])
+def test_a_thread_is_ignored_when_it_or_its_channel_is(ignored: str) -> None:
+    config = dataclasses.replace(MONITORED, ignored_channels=frozenset({ignored}))
+    for threaded in (
+        message(channel_id="thread-9", thread_id="general"),
+        message(channel_id="general", thread_id="thread-9"),  # parent first, as Discord's adapter
+    ):
+        assert policy.skip_reason(threaded, config) == "channel ignored"
+
+
 @pytest.mark.parametrize(
     ("fields", "config", "reason"),
     [
