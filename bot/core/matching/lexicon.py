@@ -19,6 +19,7 @@ __all__ = [
     "CUE_IDIOMS",
     "DEBUNK_CUES",
     "DEBUNK_PHRASES",
+    "FIRST_PERSON_POSSESSIVES",
     "HEDGES",
     "NEGATIONS",
     "NEGATION_SKIP",
@@ -334,6 +335,12 @@ REPORT_PHRASES = (
     "говорят что",
     "говорят, что",
     "по телевизору",
+)
+
+# The writer's own things: "my dictator just cancelled elections" is a game, "my kid refuses to
+# step down" a slide.
+FIRST_PERSON_POSSESSIVES = frozenset(
+    ["my", "mine", "мій", "моя", "моє", "мої", "мого", "моєї", "мой", "моё", "мое", "мои", "моего"]
 )
 
 QUESTION_OPENERS = (

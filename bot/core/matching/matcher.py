@@ -25,7 +25,13 @@ from bot.core.matching.index import (
     evidence_key,
     terms_of,
 )
-from bot.core.matching.lexicon import commonness, is_name, is_specific, side_of
+from bot.core.matching.lexicon import (
+    FIRST_PERSON_POSSESSIVES,
+    commonness,
+    is_name,
+    is_specific,
+    side_of,
+)
 from bot.core.matching.normalize import clean, skeleton, tokenize
 from bot.core.matching.stance import ClaimProfile, stance_of
 from bot.core.models import FactEntry, Match, Stance, Tier
@@ -58,6 +64,7 @@ AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decid
 # the confidence is scaled down out of reach of both tiers.
 MIN_SHARED_TERMS = 2
 LONE_TERM_FACTOR = 0.5
+SELF_EVIDENT_TERMS = 3
 
 
 class Features(NamedTuple):
@@ -160,6 +167,13 @@ def _names_something(terms: Terms, matched: frozenset[str]) -> bool:
     )
 
 
+def _says_enough(terms: Terms, best: _Scored) -> bool:
+    """A message sharing SELF_EVIDENT_TERMS of a claim's words makes it without naming anyone
+    ("illegitimate president, term ended in May 2024"), unless it speaks of the writer's own
+    things ("my gym membership term expired")."""
+    return best.shared >= SELF_EVIDENT_TERMS and FIRST_PERSON_POSSESSIVES.isdisjoint(terms.tokens)
+
+
 def _blames_another_party(terms: Terms, matched: frozenset[str], subject: str | None) -> bool:
     """The message puts another party where the claim has its subject: "Russia started the war"
     is not "Ukraine started the war", however many words they share. Only a message naming one
@@ -210,13 +224,23 @@ class Matcher:
         elif tier is Tier.ALERT and (
             stance is Stance.REPORTS
             or (len(ranked) > 1 and ranked[1].score >= judged.score - AMBIGUITY_MARGIN)
-            or (best.phrasing.names and not _names_something(terms, best.matched))
+            or self._about_no_one(terms, best, stance)
             or _blames_another_party(terms, best.matched, self._index.subject_side[entry_pos])
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
             # group chat?"): a moderator decides.
             tier = Tier.SUGGEST
         return self._as_match(entry, tier, stance, cues, judged)
+
+    def _about_no_one(self, terms: Terms, best: _Scored, stance: Stance) -> bool:
+        """The claim names its subject and the message names none, nor says enough of the claim
+        to make it without one."""
+        if not best.phrasing.names or _names_something(terms, best.matched):
+            return False
+        # Three words of one of an entry's many curated phrasings make the claim; of a lone
+        # formal claim sentence they may be nothing but its topic.
+        curated = len(self._index.entry_phrasings(best.phrasing.entry)) > 1
+        return not (stance is Stance.ASSERTS and curated and _says_enough(terms, best))
 
     def evidence(self, text: str) -> list[tuple[FactEntry, Features, float]]:
         """Every candidate entry for `text`, best first, with its features and confidence (what
