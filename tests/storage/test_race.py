@@ -2,7 +2,9 @@
 answer, a queue item one verdict, and no moderator's change is lost.
 
 Each test runs two services on two stores with their own engines and connection pools (in memory:
-one shared store), and fires the same work at both with asyncio.gather.
+one shared store), and fires the same work at both with asyncio.gather, so only the database can
+settle who wins. A store that reads and then writes (SELECT, then INSERT) fails them on both
+engines.
 """
 
 from __future__ import annotations
