@@ -127,6 +127,13 @@ class SlackSettings:
             )
 
     def _check_oauth(self) -> None:
+        if self.bot_token is not None:
+            # Either would work alone; together it is unclear which workspace the token is for.
+            raise ConfigError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: unset "
+                "SLACK_BOT_TOKEN for OAuth installation into many workspaces, or the client "
+                f"credentials for one workspace ({DOCS_HINT})"
+            )
         if self.client_id is None or self.client_secret is None:
             missing = "SLACK_CLIENT_SECRET" if self.client_id else "SLACK_CLIENT_ID"
             raise ConfigError(

@@ -48,6 +48,13 @@ async def never_opened() -> AsyncIterator[Backend]:
         (SlackSettings(client_id="1.2", signing_secret="s"), True, "SLACK_CLIENT_SECRET"),
         (SlackSettings(client_secret="x", signing_secret="s"), True, "SLACK_CLIENT_ID is not"),
         (
+            SlackSettings(
+                bot_token=BOT_TOKEN, client_id="1.2", client_secret="x", signing_secret="s"
+            ),
+            True,
+            "are both set",
+        ),
+        (
             SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url="slack.com/api"),
             False,
             "CLAIMWATCH_SLACK_API_URL",
