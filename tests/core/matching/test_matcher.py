@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.core.claimreview import entries_from_claimreview
 from bot.core.factbase import FactBase, load_bundled
 from bot.core.matching import Matcher, Thresholds
+from bot.core.matching.matcher import CONFIDENCE_WEIGHTS, Features, confidence
 from bot.core.models import Stance, Tier
 
 
@@ -120,3 +121,53 @@ def test_a_one_sentence_imported_claim_still_matches_a_paraphrase() -> None:
     spread = matcher.match("my aunt swears drinking hot water every 15 minutes kills coronavirus")
     assert spread.tier is Tier.ALERT and spread.claim_id == "fc-1"
     assert matcher.match("hot water bottles are the best thing in winter").tier is Tier.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id"),
+    [
+        # a negation that states the claim's own universal
+        (
+            "all 267 shaheds were shot down, not a single one got through",
+            "drone-attack-all-intercepted",
+        ),
+        # a negated verb that is no denial of the claim
+        ("don't forget zelensky fled kyiv on the first day of the invasion", "zelensky-fled-kyiv"),
+        # no one named, but three of the claim's words
+        ("illegitimate president, his term ended in may 2024", "zelensky-term-expired"),
+    ],
+)
+def test_claims_worded_like_denials_still_alert(matcher: Matcher, text: str, claim_id: str) -> None:
+    result = matcher.match(text)
+    assert result.stance is Stance.ASSERTS
+    assert result.tier is Tier.ALERT and result.claim_id == claim_id
+
+
+def test_a_standalone_no_then_a_negation_is_a_rebuttal(matcher: Matcher) -> None:
+    result = matcher.match("Ні, не «всі 267 збиті», половину просто загубили РЕБом")
+    assert result.stance is Stance.DEBUNKS
+    assert result.tier is Tier.NONE
+
+
+def test_false_flag_is_the_claim_not_a_debunk(matcher: Matcher) -> None:
+    assert matcher.match("bucha was a false flag, the bodies were actors").stance is Stance.ASSERTS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my phone contract term ended in May so I'm basically an illegitimate customer now",
+        "playing Tropico, my dictator just cancelled the elections again",
+    ],
+)
+def test_the_writers_own_things_need_the_claims_subject(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).tier is not Tier.ALERT
+
+
+def test_more_evidence_never_lowers_confidence() -> None:
+    """Every weight of the fitted model is positive: a fit that punished shared evidence would
+    be one to refit, not to ship."""
+    assert all(weight > 0 for weight in CONFIDENCE_WEIGHTS)
+    weak = Features(coverage=0.4, similarity=0.5, message_share=0.3, entry_weight=0.2)
+    for name in Features._fields:
+        assert confidence(weak._replace(**{name: 0.9})) > confidence(weak)
