@@ -880,6 +880,8 @@ async def _membership_problems(client: AsyncWebClient, config: GuildConfig) -> l
                 f"claimwatch is not in <#{escape(channel)}>, so it sees nothing there: "
                 "`/invite @claimwatch` in that channel."
             )
+    if problems and len(wanted) > MEMBERSHIP_CHECKS_MAX:
+        problems.append(f"(Only the first {MEMBERSHIP_CHECKS_MAX} channels were checked.)")
     return problems
 
 
