@@ -491,7 +491,12 @@ class SlackBot:
         # bot cannot post to is reported, not raised.
         try:
             await client.chat_postMessage(
-                channel=channel, text="claimwatch replied", blocks=blocks, unfurl_links=False
+                channel=channel,
+                text="claimwatch replied",
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                link_names=False,
             )
         except SlackApiError as exc:
             log.warning("cannot post to the log channel %s: %s", channel, exc.response.get("error"))
