@@ -6,6 +6,7 @@
     claimwatch demo
     claimwatch db upgrade
     claimwatch config show|set --platform P --server ID [KEY VALUE]
+    claimwatch config add|remove --platform P --server ID KEY ID...
     claimwatch stats --platform P --server ID [--json]
     claimwatch forget --platform P (--server ID | --user ID)
     claimwatch sweep
@@ -562,6 +563,16 @@ def _cmd_config_set(args: argparse.Namespace, io: _Io) -> int:
     return EXIT_OK
 
 
+def _cmd_config_edit(args: argparse.Namespace, io: _Io) -> int:
+    ids = {"add": args.ids} if args.action == "add" else {"remove": args.ids}
+    config = _stored_service(
+        args, lambda s: s.edit_list(args.platform, args.server, args.key, **ids)
+    )
+    value = policy.config_values(config)[args.key]
+    io.out.print(Text(f"{args.platform} server {args.server}: {args.key} = {_shown(value)}"))
+    return EXIT_OK
+
+
 def _stats_document(stats: ServerStats) -> dict[str, Any]:
     return {
         "alerts": stats.alerts,
@@ -757,6 +768,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config_set.add_argument("key", metavar="KEY", choices=policy.CONFIG_FIELDS)
     config_set.add_argument("value", metavar="VALUE", help="lists: comma-separated; '' = none")
+    for action, help_text in (("add", "add ids to a list setting"), ("remove", "take ids off it")):
+        edit = command(config_actions, action, _cmd_config_edit, help_text, server, facts)
+        edit.add_argument("key", metavar="KEY", choices=policy.LIST_FIELDS)
+        edit.add_argument("ids", metavar="ID", nargs="+")
 
     command(commands, "stats", _cmd_stats, "what the bot did on a server", server, as_json, facts)
     forget = command(

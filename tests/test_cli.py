@@ -575,6 +575,32 @@ def test_a_bad_config_value_is_one_line_and_changes_nothing(
     assert config_json(capsys) == before
 
 
+def test_config_add_and_remove_edit_one_list(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
+) -> None:
+    assert run(capsys, "config", "set", *SERVER_ARGS, "monitored_channels", "111")[0] == EXIT_OK
+
+    code, out, _ = run(capsys, "config", "add", *SERVER_ARGS, "monitored_channels", "222", "333")
+    assert (code, out.strip()) == (
+        EXIT_OK,
+        "discord server 1234: monitored_channels = 111, 222, 333",
+    )
+    code, out, _ = run(capsys, "config", "remove", *SERVER_ARGS, "monitored_channels", "111", "9")
+    assert code == EXIT_OK
+    assert config_json(capsys)["monitored_channels"] == ["222", "333"]
+    # A bad id or tag is one line and changes nothing; so is a setting that is not a list.
+    for argv in (
+        ("disabled_tags", "no-such-tag"),
+        ("monitored_channels", "two words"),
+    ):
+        code, out, err = run(capsys, "config", "add", *SERVER_ARGS, *argv)
+        assert_one_line_error(code, out, err)
+        assert argv[0] in err
+    assert_one_line_error(*run(capsys, "config", "add", *SERVER_ARGS, "language", "uk"))
+    assert config_json(capsys)["monitored_channels"] == ["222", "333"]
+    assert config_json(capsys)["disabled_tags"] == []
+
+
 def test_stats_of_a_quiet_server(
     capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
 ) -> None:

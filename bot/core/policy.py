@@ -27,6 +27,7 @@ __all__ = [
     "ALERT_THRESHOLD_MIN",
     "CONFIG_FIELDS",
     "COOLDOWN_MAX_S",
+    "LIST_FIELDS",
     "MAX_IDS",
     "RETENTION_DAYS_MAX",
     "RETENTION_DAYS_MIN",
@@ -161,6 +162,8 @@ _KINDS: dict[str, str] = {
     "retention_days": "days",
 }
 CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(GuildConfig))
+# The settings that are sets of ids or tags: moderators add to them and remove from them.
+LIST_FIELDS: tuple[str, ...] = tuple(key for key, kind in _KINDS.items() if kind in ("ids", "tags"))
 
 
 def _bad(key: str, problem: str, value: object) -> ConfigError:

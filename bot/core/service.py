@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -206,6 +206,40 @@ class ClaimwatchService:
             # Taking the permission back takes back what was kept under it.
             await self._store.forget_texts(platform, server_id)
         return updated
+
+    async def edit_list(
+        self,
+        platform: str,
+        server_id: str,
+        key: str,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+    ) -> GuildConfig:
+        """Add ids to and remove ids from one list setting (`policy.LIST_FIELDS`) and return the
+        whole configuration.
+
+        Atomic, unlike reading the list and setting it again: two moderators adding channels at
+        the same moment both keep theirs. ConfigError (and no change) for a bad id, an unknown
+        tag to add, or a list grown past `policy.MAX_IDS`.
+        """
+        if key not in policy.LIST_FIELDS:
+            lists = ", ".join(policy.LIST_FIELDS)
+            raise ConfigError(f"{key}: not a list setting (lists: {lists})")
+        tags = policy.known_tags(self.factbase)
+        added = policy.parse_config_changes({key: list(add)}, known_tags=tags)[key]
+        # Taking away a tag the fact base no longer has is fine: that is how it gets cleaned up.
+        removed = policy.parse_config_changes({key: list(remove)})[key]
+        assert isinstance(added, frozenset) and isinstance(removed, frozenset)
+        thresholds = self._matcher.thresholds
+
+        def change(current: GuildConfig) -> GuildConfig:
+            values: frozenset[str] = getattr(current, key)
+            updated = replace(current, **{key: (values | added) - removed})  # type: ignore[arg-type]
+            policy.validate_config(updated, thresholds)
+            return updated
+
+        return await self._store.update_config(platform, server_id, change)
 
     async def get_config(self, platform: str, server_id: str) -> GuildConfig:
         """A server's moderator settings (defaults when none were stored)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import policy
 from bot.core.factbase import FactBase, bundled_path, load_bundled
 from bot.core.models import Action, GuildConfig, IncomingMessage, ReplyMode, Tier
 from bot.core.service import (
@@ -550,3 +551,21 @@ async def test_a_running_bot_keeps_retention_even_after_a_failed_sweep(
 
     assert store.audit_log == []  # swept by the second try
     assert "retention sweep failed" in caplog.text and "connection refused" in caplog.text
+
+
+async def test_edit_list_adds_and_removes_within_the_bounds(
+    service: ClaimwatchService, store: MemoryStore
+) -> None:
+    await monitor(store)
+
+    edited = await service.edit_list(
+        PLATFORM, SERVER, "disabled_tags", add=["Elections", "biolabs"], remove=["gone-tag"]
+    )
+    assert edited.disabled_tags == {"elections", "biolabs"}  # tags are case-folded
+
+    too_many = [f"c{n}" for n in range(policy.MAX_IDS)]
+    with pytest.raises(ConfigError, match=f"at most {policy.MAX_IDS}"):
+        await service.edit_list(PLATFORM, SERVER, "monitored_channels", add=too_many)
+    with pytest.raises(ConfigError, match="not a list setting"):
+        await service.edit_list(PLATFORM, SERVER, "language", add=["uk"])
+    assert (await service.get_config(PLATFORM, SERVER)).monitored_channels == {CHANNEL}

@@ -135,3 +135,20 @@ async def test_concurrent_changes_to_different_settings_are_all_kept(
         True,
         60,
     )
+
+
+async def test_moderators_adding_channels_at_once_keep_every_channel(
+    services: list[ClaimwatchService],
+) -> None:
+    channels = [f"channel-{n}" for n in range(8)]
+
+    await asyncio.gather(
+        *(
+            services[n % 2].edit_list(PLATFORM, SERVER, "monitored_channels", add=[channel])
+            for n, channel in enumerate(channels)
+        )
+    )
+    await services[1].edit_list(PLATFORM, SERVER, "monitored_channels", remove=channels[:2])
+
+    config = await services[0].get_config(PLATFORM, SERVER)
+    assert config.monitored_channels == frozenset(channels[2:])
