@@ -27,6 +27,7 @@ POSTGRES_ENV = "CLAIMWATCH_TEST_POSTGRES_URL"
 CONNECT_TIMEOUT_S = 10.0
 ENGINES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SQL_ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+ROOT = Path(__file__).resolve().parents[2]
 
 OpenStore = Callable[[], Awaitable[Store]]
 
@@ -147,3 +148,29 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(params=SQL_ENGINES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> URL:
+    """An empty database: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return database_url(None, data_dir=tmp_path / "data")
+    url: URL = request.getfixturevalue("postgres_database")
+    return url
+
+
+def data_dir_of(database: URL, fallback: Path) -> Path:
+    """The data directory a process must be given to find `database` (SQLite: its folder)."""
+    if database.get_backend_name() == "sqlite":
+        return Path(database.database or "").parent
+    return fallback
+
+
+def process_env(database: URL, data_dir: Path) -> dict[str, str]:
+    """The environment of a claimwatch process on `database`: no settings of the caller's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMWATCH_")}
+    env.pop("DATABASE_URL", None)
+    env["CLAIMWATCH_DATA_DIR"] = str(data_dir)
+    if database.get_backend_name() == "postgresql":
+        env["DATABASE_URL"] = database.render_as_string(hide_password=False)
+    return env

@@ -4,7 +4,6 @@ processes starting at once (three replicas after a deploy) all come up on one mi
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,21 +18,11 @@ from bot.core.models import GuildConfig
 from bot.errors import StorageError
 from bot.storage import open_store
 from bot.storage._tables import meta, metadata
-from bot.storage.sql import SqlStore, create_engine, database_url, head_revision, upgrade
-from tests.storage.conftest import SQL_ENGINES
+from bot.storage.sql import SqlStore, create_engine, head_revision, upgrade
+from tests.storage.conftest import ROOT, data_dir_of, process_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 3
 UPGRADE_TIMEOUT_S = 120
-
-
-@pytest.fixture(params=SQL_ENGINES)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> URL:
-    """An empty database: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return database_url(None, data_dir=tmp_path / "data")
-    url: URL = request.getfixturevalue("postgres_database")
-    return url
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -81,25 +70,12 @@ async def test_a_database_migrated_by_a_newer_claimwatch_is_refused_with_the_rea
         await engine.dispose()
 
 
-def _upgrade_env(database: URL, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMWATCH_")}
-    env.pop("DATABASE_URL", None)
-    env["CLAIMWATCH_DATA_DIR"] = str(data_dir)
-    if database.get_backend_name() == "postgresql":
-        env["DATABASE_URL"] = database.render_as_string(hide_password=False)
-    return env
-
-
 async def test_several_processes_upgrading_at_once_all_succeed(
     database: URL, tmp_path: Path
 ) -> None:
     # The SQLite default lives in the data directory: the processes find it through the setting.
-    data_dir = (
-        Path(database.database or "").parent
-        if database.get_backend_name() == "sqlite"
-        else tmp_path
-    )
-    env = _upgrade_env(database, data_dir)
+    data_dir = data_dir_of(database, tmp_path)
+    env = process_env(database, data_dir)
 
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -4,26 +4,32 @@ answer, a queue item one verdict, and no moderator's change is lost.
 Each test runs two services on two stores with their own engines and connection pools (in memory:
 one shared store), and fires the same work at both with asyncio.gather, so only the database can
 settle who wins. A store that reads and then writes (SELECT, then INSERT) fails them on both
-engines.
+engines. The last test races two real bot processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import URL
 
 from bot.core.factbase import FactBase
-from bot.core.models import Action, IncomingMessage
+from bot.core.models import Action, GuildConfig, IncomingMessage
 from bot.core.service import ClaimwatchService
-from tests.storage.conftest import OpenStore
+from bot.storage.sql import SqlStore
+from tests.storage.conftest import ROOT, OpenStore, data_dir_of, process_env
 
 PLATFORM = "discord"
 SERVER = "guild-1"
 CHANNEL = "general"
 CLAIM = "Zelensky is a dictator who cancelled the elections"
 DELIVERIES = 24  # the same message, delivered this many times across both processes
+PROCESS_TIMEOUT_S = 120  # guards against a hang only; a healthy run takes a few seconds
 
 
 @pytest.fixture
@@ -152,3 +158,48 @@ async def test_moderators_adding_channels_at_once_keep_every_channel(
 
     config = await services[0].get_config(PLATFORM, SERVER)
     assert config.monitored_channels == frozenset(channels[2:])
+
+
+async def test_two_bot_processes_racing_one_message_reply_once(
+    database: URL, tmp_path: Path
+) -> None:
+    async with await SqlStore.open(database) as store:
+        await store.set_config(
+            PLATFORM, SERVER, GuildConfig(monitored_channels=frozenset({CHANNEL}))
+        )
+    go = tmp_path / "go"
+    env = process_env(database, data_dir_of(database, tmp_path))
+    processes = [
+        await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "tests.storage.race_process", str(go), str(DELIVERIES // 2)),
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for process in processes:
+            assert process.stdout is not None
+            line = await asyncio.wait_for(process.stdout.readline(), PROCESS_TIMEOUT_S)
+            assert line == b"ready\n", line
+        go.touch()  # both processes are up: start the race
+        results = [
+            await asyncio.wait_for(process.communicate(), PROCESS_TIMEOUT_S)
+            for process in processes
+        ]
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+    for process, (_, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err.decode()
+    decisions = Counter(tuple(decision) for out, _ in results for decision in json.loads(out))
+    # The duplicates are recognised as such, not merely held back by a cooldown.
+    assert decisions == {
+        (Action.REPLY.value, "confident match"): 1,
+        (Action.IGNORE.value, "duplicate delivery"): DELIVERIES - 1,
+    }
