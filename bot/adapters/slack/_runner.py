@@ -55,6 +55,9 @@ PROGRAM = "claimwatch"
 DRAIN_TIMEOUT_S = 10.0
 # How often Socket Mode pings Slack; a dead connection is noticed within about four of these.
 SOCKET_PING_INTERVAL_S = 10.0
+# slack_sdk retries a WebSocket it cannot open forever; at startup that means a firewall or proxy
+# in the way, which the operator should hear about instead of a silent, never-ready process.
+SOCKET_CONNECT_TIMEOUT_S = 30.0
 
 
 class Backend(NamedTuple):
@@ -137,15 +140,42 @@ def _engine_of(backend: Backend) -> AsyncEngine:
     return engine
 
 
+async def _connect(handler: AsyncSocketModeHandler, stop: asyncio.Event) -> None:
+    """Open the WebSocket; ConfigError if it does not open in time. Returns early on `stop`."""
+    connecting = asyncio.ensure_future(handler.connect_async())  # type: ignore[no-untyped-call]
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait(
+            {connecting, stopping},
+            timeout=SOCKET_CONNECT_TIMEOUT_S,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+    finally:
+        stopping.cancel()
+        if not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
+    if connecting.cancelled():
+        if stop.is_set():
+            return
+        raise ConfigError(
+            f"cannot open the Socket Mode connection to Slack within "
+            f"{SOCKET_CONNECT_TIMEOUT_S:.0f} s (see the errors above); allow outbound WebSockets "
+            f"to wss-primary.slack.com, set HTTPS_PROXY, or run with --http ({DOCS_HINT})"
+        )
+    connecting.result()
+
+
 @contextlib.asynccontextmanager
 async def _socket_mode(
-    bot: SlackBot, app_token: str, url: str
+    bot: SlackBot, app_token: str, url: str, stop: asyncio.Event
 ) -> AsyncIterator[AsyncSocketModeHandler]:
     handler = AsyncSocketModeHandler(bot.app, app_token, ping_interval=SOCKET_PING_INTERVAL_S)
     # Reuse the URL the credential check obtained instead of asking Slack for another one.
     handler.client.wss_uri = url
     try:
-        await handler.connect_async()  # type: ignore[no-untyped-call]
+        await _connect(handler, stop)
         yield handler
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
@@ -218,7 +248,7 @@ async def serve(
             if socket_url is not None:
                 sockets.append(
                     await serving.enter_async_context(
-                        _socket_mode(bot, str(settings.app_token), socket_url)
+                        _socket_mode(bot, str(settings.app_token), socket_url, stop)
                     )
                 )
             mode = "HTTP mode" if http else "Socket Mode"

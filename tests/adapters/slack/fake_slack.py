@@ -84,6 +84,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.socket_connections = 0
+        # What apps.connections.open hands out instead of the fake's own socket (None: its own)
+        self.socket_url: str | None = None
         # (method, what Slack would refuse) for every payload refused as invalid_blocks
         self.refused: list[tuple[str, list[str]]] = []
         self._rate_limits: dict[str, deque[int]] = defaultdict(deque)
@@ -235,7 +237,7 @@ class FakeSlack:
             if token not in self.app_tokens:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             ticket = uuid.uuid4().hex
-            url = f"ws://127.0.0.1:{self._port}/socket?ticket={ticket}"
+            url = self.socket_url or f"ws://127.0.0.1:{self._port}/socket?ticket={ticket}"
             return web.json_response({"ok": True, "url": url})
         if method == "oauth.v2.access":
             return web.json_response(self._oauth_access(params))

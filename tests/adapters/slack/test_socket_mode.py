@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from bot.adapters.slack import Backend, SlackSettings
+from bot.adapters.slack import Backend, SlackSettings, serve
 from bot.core.factbase import FactBase
+from bot.errors import ConfigError
 from bot.storage.memory import MemoryStore
-from tests.adapters.slack.conftest import Running, configured_service, running
+from tests.adapters.slack.conftest import STOP_TIMEOUT_S, Running, configured_service, running
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.adapters.slack.slack_payloads import (
     GENERAL,
@@ -138,3 +141,47 @@ async def test_stopping_closes_the_socket_and_the_server(
     with pytest.raises(aiohttp.ClientConnectionError):
         async with http_session.get(f"{url}/healthz"):
             pass
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_websocket_that_cannot_be_opened_is_one_clear_error(
+    fake: FakeSlack, factbase: FactBase, store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A firewall that lets HTTPS to the Web API through but not the WebSocket.
+    fake.socket_url = f"ws://127.0.0.1:{unused_port()}/socket"
+    monkeypatch.setattr("bot.adapters.slack._runner.SOCKET_CONNECT_TIMEOUT_S", 0.2)
+    settings = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
+    backend = Backend(await configured_service(factbase, store), store)
+
+    with pytest.raises(ConfigError, match="cannot open the Socket Mode connection"):
+        async with running(settings, backend):
+            pass
+
+
+async def test_stopping_while_the_websocket_cannot_be_opened_stops_at_once(
+    fake: FakeSlack, factbase: FactBase, store: MemoryStore
+) -> None:
+    fake.socket_url = f"ws://127.0.0.1:{unused_port()}/socket"
+    settings = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
+    backend = Backend(await configured_service(factbase, store), store)
+    stop = asyncio.Event()
+
+    task = asyncio.create_task(
+        serve(
+            settings=settings,
+            service_factory=lambda: backend,
+            http=False,
+            host="127.0.0.1",
+            port=0,
+            stop=stop,
+        )
+    )
+    await fake.wait_for("apps.connections.open")
+    stop.set()  # SIGTERM while claimwatch is still trying to connect
+
+    await asyncio.wait_for(task, timeout=STOP_TIMEOUT_S)  # returns; no hang, no error
