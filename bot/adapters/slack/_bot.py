@@ -755,14 +755,15 @@ class SlackBot:
                 response_type="ephemeral",
             )
         elif parsed.kind == "channels":
-            current = (await service.get_config(PLATFORM, team)).monitored_channels
-            chosen = frozenset(parsed.channels)
-            channels = {
-                "add": current | chosen,
-                "remove": current - chosen,
-                "set": chosen,
-            }[parsed.op or "set"]
-            await service.update_config(PLATFORM, team, monitored_channels=sorted(channels))
+            chosen = list(parsed.channels)
+            # add/remove edit the list atomically: two moderators adding channels at the same
+            # moment both keep theirs. set replaces it, as asked.
+            if parsed.op == "add":
+                await service.edit_list(PLATFORM, team, "monitored_channels", add=chosen)
+            elif parsed.op == "remove":
+                await service.edit_list(PLATFORM, team, "monitored_channels", remove=chosen)
+            else:
+                await service.update_config(PLATFORM, team, monitored_channels=chosen)
             await self._respond_status(team, client, respond, note="Saved.")
         else:
             await service.update_config(PLATFORM, team, **parsed.changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -178,6 +179,17 @@ async def test_admins_change_settings_with_text_commands(slack: Harness) -> None
     assert config.user_cooldown_s == 600
     assert config.log_channel is None
     assert answer.params["text"] == "Saved."
+
+
+async def test_two_moderators_adding_channels_at_once_both_keep_theirs(slack: Harness) -> None:
+    await asyncio.gather(
+        command(slack, "/claimwatch", f"channels add <#{RANDOM}|random>", user=MOD),
+        command(slack, "/claimwatch", "channels add <#C0NEWS|news>", user=GROUP_MOD),
+    )
+    await command(slack, "/claimwatch", f"channels remove <#{GENERAL}|general>", user=MOD)
+
+    config = await slack.service.get_config("slack", TEAM_ID)
+    assert config.monitored_channels == {RANDOM, "C0NEWS"}
 
 
 async def test_members_of_the_moderator_group_may_moderate(slack: Harness) -> None:
