@@ -97,6 +97,8 @@ DIRECT_CHANNEL_TYPES = frozenset({"im", "mpim"})
 NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # ... and "the message to answer is gone": deleted before the reply went out.
 MESSAGE_GONE_ERRORS = frozenset({"thread_not_found", "message_not_found"})
+# Slack's notices that a public or private channel is gone for good.
+CHANNEL_DELETED_EVENTS = ("channel_deleted", "group_deleted")
 # /claimwatch status checks at most this many channels (one conversations.info call each).
 MEMBERSHIP_CHECKS_MAX = 20
 
@@ -262,6 +264,8 @@ class SlackBot:
         app.view(SETUP_CALLBACK)(self._on_setup_submitted)
         # One workspace, one token: nothing to drop, but an unhandled event would get a 404 and
         # Slack would retry it (the manifest subscribes to both for OAuth apps).
+        for deleted in CHANNEL_DELETED_EVENTS:
+            app.event(deleted)(self._on_channel_deleted)
         app.event("app_uninstalled")(self._on_uninstalled)
         app.event("tokens_revoked")(self._on_tokens_revoked)
 
@@ -364,6 +368,23 @@ class SlackBot:
         async with self._inflight.track():
             what = str(body.get("type") or body.get("command") or "request")
             await self._report(error, what, respond)
+
+    async def _on_channel_deleted(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """A deleted channel leaves the workspace's settings (watched, ignored, the log), as on
+        Discord; an archived one stays, since it can be unarchived (status warns about it)."""
+        async with self._handling(str(event.get("type"))):
+            team, channel = str(context.team_id or ""), str(event.get("channel") or "")
+            if not channel:
+                return
+            config = await self._service.get_config(PLATFORM, team)
+            for key in ("monitored_channels", "ignored_channels"):
+                if channel in getattr(config, key):
+                    await self._service.edit_list(PLATFORM, team, key, remove=[channel])
+            if config.log_channel == channel:
+                await self._service.update_config(PLATFORM, team, log_channel=None)
+            log.info(
+                "channel %s of workspace %s was deleted: dropped from its settings", channel, team
+            )
 
     async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
         async with self._handling("app_uninstalled"):

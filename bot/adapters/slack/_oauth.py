@@ -18,8 +18,8 @@ __all__ = ["BOT_SCOPES", "INSTALL_PATH", "REDIRECT_PATH", "oauth_settings"]
 BOT_SCOPES = (
     "channels:history",  # message events in public channels the app is in
     "groups:history",  # ... and in private channels it was invited to
-    "channels:read",  # /claimwatch status: is the app in the channels it should watch?
-    "groups:read",  # ... and in the private ones
+    "channels:read",  # is the app in the channels it should watch? channel_deleted events
+    "groups:read",  # ... the same for private channels
     "chat:write",  # replies, the moderators' queue, the log
     "commands",  # /factcheck, /claimwatch, the "Check this message" shortcut
     "users:read",  # is the user a workspace admin?

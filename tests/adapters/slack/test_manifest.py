@@ -38,6 +38,8 @@ def test_the_manifest_subscribes_to_channel_messages_and_uninstalls() -> None:
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "channel_deleted",
+        "group_deleted",
         "app_uninstalled",
         "tokens_revoked",
     }

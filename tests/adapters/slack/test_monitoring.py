@@ -346,3 +346,18 @@ async def test_feedback_buttons_record_one_vote_per_person(slack: Harness) -> No
     assert len(thanks) == 2
     assert all(t.params["response_type"] == "ephemeral" for t in thanks)
     assert all(t.params["replace_original"] is False for t in thanks)
+
+
+async def test_a_deleted_channel_leaves_the_settings(slack: Harness) -> None:
+    await slack.service.update_config(
+        "slack", TEAM_ID, monitored_channels=[GENERAL, RANDOM], ignored_channels=[RANDOM]
+    )
+
+    await say(slack, {"type": "channel_deleted", "channel": RANDOM, "event_ts": "1.1"})
+    await say(slack, {"type": "group_deleted", "channel": MODS, "event_ts": "1.2"})
+
+    config = await slack.service.get_config("slack", TEAM_ID)
+    assert config.monitored_channels == {GENERAL}
+    assert config.ignored_channels == frozenset()
+    assert config.log_channel is None
+    assert slack.fake.bot_calls() == []
