@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,28 @@ def test_every_systemd_unit_runs_a_command_claimwatch_accepts(unit: str) -> None
     assert argv[0] == BINARY
     _accepted(argv[1:])
     assert parser["Service"]["EnvironmentFile"] == "/etc/claimwatch/claimwatch.env"
+
+
+def _k8s_containers() -> dict[str, dict[str, object]]:
+    documents = yaml.safe_load_all((DEPLOY / "k8s" / "claimwatch.yaml").read_text(encoding="utf-8"))
+    containers: dict[str, dict[str, object]] = {}
+    for document in documents:
+        if document["kind"] in ("Job", "Deployment", "StatefulSet"):
+            for container in document["spec"]["template"]["spec"]["containers"]:
+                containers[document["kind"]] = container
+    return containers
+
+
+def test_every_kubernetes_workload_runs_a_command_claimwatch_accepts() -> None:
+    containers = _k8s_containers()
+
+    assert containers["Job"]["args"] == ["db", "upgrade"]
+    _accepted(list(containers["Deployment"]["args"]))  # type: ignore[call-overload]
+    # The StatefulSet's shell line, as the shell expands it in pod claimwatch-discord-0.
+    [line] = containers["StatefulSet"]["args"]  # type: ignore[misc]
+    expanded = line.replace('"$DISCORD_SHARD_COUNT"', "2").replace('"${HOSTNAME##*-}"', "0")
+    exec_, binary, *argv = shlex.split(expanded)
+    assert (exec_, binary) == ("exec", "claimwatch")
+    _accepted(argv)
+    for container in containers.values():
+        assert container["envFrom"] == [{"secretRef": {"name": "claimwatch"}}]
