@@ -183,3 +183,4 @@ class Decision:
     log_channel: str | None = None
     queue_id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    language: str = "en"  # the server's `language`: what the reply's own words are written in

@@ -125,6 +125,7 @@ class ClaimwatchService:
                 reason=reason,
                 reply_mode=config.reply_mode,
                 log_channel=config.log_channel,
+                language=config.language,
             )
 
         skip = policy.skip_reason(msg, config)

@@ -82,6 +82,7 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         "reply_mode": decision.reply_mode.value,
         "log_channel": decision.log_channel,
         "extra": dict(decision.extra),
+        "language": decision.language,
         "message": {
             "platform": msg.platform,
             "server_id": msg.server_id,
@@ -149,6 +150,8 @@ def decision_from_json(data: dict[str, Any], *, queue_id: str | None = None) -> 
             log_channel=data["log_channel"],
             queue_id=queue_id,
             extra=dict(data["extra"]),
+            # Items queued before decisions carried a language were English.
+            language=data.get("language", "en"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StorageError(f"queue item {queue_id}: unreadable decision ({exc})") from exc

@@ -257,7 +257,7 @@ async def test_switching_text_storage_off_erases_the_text_kept_so_far(
 async def test_a_queued_decision_comes_back_whole(
     service: ClaimwatchService, store: Store, clock: FakeClock
 ) -> None:
-    await monitor(service, reply_mode="moderators-only")
+    await monitor(service, reply_mode="moderators-only", language="uk")
     msg = replace(
         message(),
         author_roles=frozenset({"r1", "r2"}),
@@ -267,6 +267,7 @@ async def test_a_queued_decision_comes_back_whole(
 
     decision = await service.on_message(msg)
 
+    assert decision.language == "uk"  # the server's language goes with the decision
     [item] = await service.pending(PLATFORM, SERVER)
     assert item.id == decision.queue_id
     assert item.decision == decision  # message, full fact-base entry, evidence, queue id
