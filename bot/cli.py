@@ -51,7 +51,15 @@ from bot.core.matching import Thresholds
 from bot.core.models import FactEntry, GuildConfig, Match, Tier
 from bot.core.reply import reply_for
 from bot.core.service import ClaimwatchService, ServerStats
-from bot.errors import ClaimwatchError, FactBaseError, InputFormatError
+from bot.errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    ClaimwatchError,
+    FactBaseError,
+    InputFormatError,
+    exit_code_of,
+)
 from bot.ingest import read_messages
 from bot.settings import Settings, environment, load_settings
 from bot.storage import SQLITE_FILE, SqlStore, open_store
@@ -63,9 +71,6 @@ from bot.web import DEFAULT_PORT as WEB_PORT
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "PROGRAM", "build_parser", "main"]
 
 PROGRAM = "claimwatch"
-EXIT_OK = 0
-EXIT_FAILURE = 1  # a bug or an environment problem we did not foresee
-EXIT_USAGE = 2  # bad usage or bad input: the user can fix it
 EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
 PROGRESS_MIN_MESSAGES = 200  # shorter scans finish before a progress bar is worth drawing
 EXCERPT_CHARS = 100  # message text shown per line in the scan report
@@ -843,7 +848,7 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, _Io())
     except ClaimwatchError as exc:
         _fail(str(exc))
-        return EXIT_USAGE
+        return exit_code_of(exc)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -154,7 +154,7 @@ def test_an_unreachable_slack_is_one_line_and_nothing_else(tmp_path: Path) -> No
         check=False,
     )
 
-    assert done.returncode == 2
+    assert done.returncode == 1  # worth a retry, unlike a setup mistake
     # The connection is retried, but the operator reads one line about it, and no traceback.
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith("claimwatch: error: cannot reach the Slack Web API")

@@ -16,6 +16,7 @@ import discord
 
 from bot.adapters.discord._bot import ClaimwatchBot
 from bot.core.service import ClaimwatchService
+from bot.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 
 __all__ = [
     "EXIT_OK",
@@ -29,9 +30,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "DISCORD_TOKEN"
-EXIT_OK = 0
-EXIT_UNREACHABLE = 1  # Discord could not be reached: worth a retry (a supervisor restarts it)
-EXIT_SETUP = 2  # the operator can fix it: token, intents, shard options (the CLI's usage code)
+EXIT_SETUP = EXIT_USAGE  # the operator can fix it: token, intents, shard options
 PROGRAM = "claimwatch"
 DOCS = "docs/discord.md"
 

@@ -23,7 +23,7 @@ from bot.adapters.slack._client import build_web_client
 from bot.adapters.slack._oauth import oauth_settings
 from bot.adapters.slack._settings import DOCS_HINT, SlackSettings
 from bot.core.service import ClaimwatchService
-from bot.errors import ClaimwatchError, ConfigError
+from bot.errors import EXIT_OK, ClaimwatchError, ConfigError, UnreachableError, exit_code_of
 from bot.web import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DRAIN_TIMEOUT_S",
-    "EXIT_CONFIG",
-    "EXIT_OK",
     "Backend",
     "ServiceFactory",
     "run",
@@ -48,8 +46,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_CONFIG = 2  # the CLI's "bad usage or bad input": the operator can fix it
 PROGRAM = "claimwatch"
 # Replies being posted when the process is told to stop get this long to finish.
 DRAIN_TIMEOUT_S = 10.0
@@ -102,7 +98,7 @@ async def _ask(name: str, base_url: str, call: Awaitable[AsyncSlackResponse]) ->
     except SlackApiError as exc:
         raise _api_problem(name, str(exc.response.get("error") or "unknown_error")) from exc
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        raise ConfigError(
+        raise UnreachableError(
             f"cannot reach the Slack Web API at {base_url} ({exc or type(exc).__name__});"
             " check the network, proxy or CLAIMWATCH_SLACK_API_URL"
         ) from exc
@@ -141,7 +137,8 @@ def _engine_of(backend: Backend) -> AsyncEngine:
 
 
 async def _connect(handler: AsyncSocketModeHandler, stop: asyncio.Event) -> None:
-    """Open the WebSocket; ConfigError if it does not open in time. Returns early on `stop`."""
+    """Open the WebSocket; UnreachableError if it does not open in time. Returns early on
+    `stop`."""
     connecting = asyncio.ensure_future(handler.connect_async())  # type: ignore[no-untyped-call]
     stopping = asyncio.ensure_future(stop.wait())
     try:
@@ -159,7 +156,7 @@ async def _connect(handler: AsyncSocketModeHandler, stop: asyncio.Event) -> None
     if connecting.cancelled():
         if stop.is_set():
             return
-        raise ConfigError(
+        raise UnreachableError(
             f"cannot open the Socket Mode connection to Slack within "
             f"{SOCKET_CONNECT_TIMEOUT_S:.0f} s (see the errors above); allow outbound WebSockets "
             f"to wss-primary.slack.com, set HTTPS_PROXY, or run with --http ({DOCS_HINT})"
@@ -274,7 +271,7 @@ def run(
     """`claimwatch run slack [--http]`: serve until SIGINT/SIGTERM; the process exit code.
 
     Missing or rejected credentials print one line on stderr ("claimwatch: error: …", saying what
-    to do) and return 2, as every ClaimwatchError does on the command line.
+    to do) and return 2; a Slack that cannot be reached returns 1, which a supervisor retries.
     """
     err = stderr or sys.stderr
 
@@ -297,5 +294,5 @@ def run(
         asyncio.run(main())
     except ClaimwatchError as exc:
         err.write(f"{PROGRAM}: error: {' '.join(str(exc).split())}\n")
-        return EXIT_CONFIG
+        return exit_code_of(exc)
     return EXIT_OK

@@ -15,7 +15,7 @@ import pytest
 
 from bot.adapters.slack import Backend, SlackSettings, run, serve
 from bot.core.factbase import FactBase
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UnreachableError
 from bot.storage.memory import MemoryStore
 from tests.adapters.slack.conftest import configured_service, running
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -146,7 +146,9 @@ async def test_an_unreachable_slack_is_one_clear_line() -> None:
         bot_token=BOT_TOKEN, signing_secret="s", api_url=f"http://127.0.0.1:{port}/api/"
     )
 
-    with pytest.raises(ConfigError, match=r"cannot reach the Slack Web API at http://127\.0\.0\.1"):
+    with pytest.raises(
+        UnreachableError, match=r"cannot reach the Slack Web API at http://127\.0\.0\.1"
+    ):
         await serve(settings=settings, service_factory=never_opened, http=True, port=0)
 
 

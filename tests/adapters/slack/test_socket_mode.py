@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.slack import Backend, SlackSettings, serve
 from bot.core.factbase import FactBase
-from bot.errors import ConfigError
+from bot.errors import UnreachableError
 from bot.storage.memory import MemoryStore
 from tests.adapters.slack.conftest import STOP_TIMEOUT_S, Running, configured_service, running
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -158,7 +158,7 @@ async def test_a_websocket_that_cannot_be_opened_is_one_clear_error(
     settings = SlackSettings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
     backend = Backend(await configured_service(factbase, store), store)
 
-    with pytest.raises(ConfigError, match="cannot open the Socket Mode connection"):
+    with pytest.raises(UnreachableError, match="cannot open the Socket Mode connection"):
         async with running(settings, backend):
             pass
 
