@@ -4,6 +4,7 @@ processes starting at once (three replicas after a deploy) all come up on one mi
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy.engine import URL, Connection
 from bot.core.models import GuildConfig
 from bot.errors import StorageError
 from bot.storage import open_store
-from bot.storage._tables import meta, metadata
+from bot.storage._tables import guild_configs, meta, metadata
 from bot.storage.sql import SqlStore, create_engine, head_revision, upgrade
 from tests.storage.conftest import ROOT, data_dir_of, process_env
 
@@ -48,6 +49,29 @@ async def test_upgrading_again_keeps_the_data_and_the_salt(database: URL) -> Non
         assert await again.get_config("discord", "g1") == config
         async with again.engine.connect() as conn:
             assert await conn.scalar(sa.select(sa.func.count()).select_from(meta)) == 1
+
+
+async def test_a_database_of_the_first_release_is_upgraded_with_its_data(database: URL) -> None:
+    engine = create_engine(database)
+    try:
+        assert await upgrade(engine, "0001") == "0001"
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.insert(guild_configs).values(
+                    platform="discord",
+                    server_id="g1",
+                    schema_version=1,
+                    settings={"language": "uk"},
+                    updated_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+                )
+            )
+    finally:
+        await engine.dispose()
+
+    async with await SqlStore.open(database) as store:
+        assert (await store.get_config("discord", "g1")).language == "uk"
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(_differences) == []
 
 
 async def test_an_unmigrated_database_is_refused_when_upgrades_are_off(database: URL) -> None:
