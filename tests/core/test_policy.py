@@ -251,8 +251,8 @@ def test_settings_are_read_from_typed_values_and_command_line_text(
     [
         ("enabled", "maybe", "true or false"),
         ("enabled", 1, "true or false"),
-        ("alert_threshold", 50, "between 65 and 100"),
-        ("alert_threshold", 100.5, "between 65 and 100"),
+        ("alert_threshold", 50, "between 70 and 100"),
+        ("alert_threshold", 100.5, "between 70 and 100"),
         ("alert_threshold", "high", "score"),
         ("alert_threshold", float("nan"), "score"),
         ("alert_threshold", True, "score"),
