@@ -602,6 +602,18 @@ def test_config_add_and_remove_edit_one_list(
     assert config_json(capsys)["disabled_tags"] == []
 
 
+def test_config_set_names_the_moderator_roles_of_a_server(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
+) -> None:
+    code, out, _ = run(capsys, "config", "set", *SERVER_ARGS, "moderator_roles", "1 2")
+
+    assert code == EXIT_OK
+    assert "moderator_roles = 1, 2" in out
+    assert config_json(capsys)["moderator_roles"] == ["1", "2"]
+    assert run(capsys, "config", "remove", *SERVER_ARGS, "moderator_roles", "1")[0] == EXIT_OK
+    assert config_json(capsys)["moderator_roles"] == ["2"]
+
+
 def test_stats_of_a_quiet_server(
     capsys: pytest.CaptureFixture[str], data_dir: Path, one_entry: None
 ) -> None:

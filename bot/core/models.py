@@ -135,6 +135,9 @@ class GuildConfig:
     ignored_channels: frozenset[str] = frozenset()
     exempt_roles: frozenset[str] = frozenset()
     exempt_users: frozenset[str] = frozenset()
+    # Who may change these settings besides the platform's own admins: Discord role ids, Slack
+    # user group ids. Only those admins may change this list itself.
+    moderator_roles: frozenset[str] = frozenset()
     reply_mode: ReplyMode = ReplyMode.THREAD
     alert_threshold: float | None = None  # None: the matcher's calibrated default
     suggest_threshold: float | None = None

@@ -132,7 +132,7 @@ THRESHOLD_MAX = 100.0
 COOLDOWN_MAX_S = 7 * 24 * 3600
 RETENTION_DAYS_MIN = 1
 RETENTION_DAYS_MAX = 365
-MAX_IDS = 500  # channels, roles or users in one list
+MAX_IDS = 500  # channels, roles, user groups or users in one list
 MAX_ID_CHARS = 100
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -150,6 +150,7 @@ _KINDS: dict[str, str] = {
     "ignored_channels": "ids",
     "exempt_roles": "ids",
     "exempt_users": "ids",
+    "moderator_roles": "ids",
     "reply_mode": "reply_mode",
     "alert_threshold": "threshold",
     "suggest_threshold": "threshold",

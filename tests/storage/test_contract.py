@@ -94,6 +94,7 @@ async def test_every_setting_survives_a_round_trip(store: Store) -> None:
         ignored_channels=frozenset({"c3"}),
         exempt_roles=frozenset({"mods"}),
         exempt_users=frozenset({"u9"}),
+        moderator_roles=frozenset({"r1", "S0123ABCD"}),
         reply_mode=ReplyMode.MODERATORS_ONLY,
         alert_threshold=90.5,
         suggest_threshold=70.0,
