@@ -103,8 +103,8 @@ class FactIndex:
     # Only entries that have curated keywords or excludes appear here.
     keyword_keys: dict[int, frozenset[str]] = field(default_factory=dict)
     exclude_keys: dict[int, frozenset[str]] = field(default_factory=dict)
-    # The parties each entry's claim sentence names, its subject first ("Ukraine started…").
-    claim_sides: list[tuple[str, ...]] = field(default_factory=list)
+    # The party each entry's claim sentence names first, usually its subject ("Ukraine started…").
+    subject_side: list[str | None] = field(default_factory=list)
     # Entry i's phrasings are phrasings[phrasing_starts[i]:phrasing_starts[i + 1]].
     phrasing_starts: array[int] = field(default_factory=lambda: array("i"))
 
@@ -120,11 +120,11 @@ class FactIndex:
         for entry_pos, entry in enumerate(factbase.entries):
             entry_keys: set[str] = set()
             seen: set[frozenset[str]] = set()
-            sides: tuple[str, ...] = ()
+            side: str | None = None
             for lang, text in entry.all_phrasings():
                 terms = terms_of(text)
                 if text is entry.claim:
-                    sides = tuple(dict.fromkeys(s for k in terms.keys if (s := side_of(k))))
+                    side = next((s for k in terms.keys if (s := side_of(k))), None)
                 # A phrasing that reduces to the same terms as another adds nothing.
                 if not terms.key_set or terms.key_set in seen:
                     continue
@@ -154,7 +154,7 @@ class FactIndex:
                 )
             for key in entry_keys:
                 doc_freq[key] += 1
-            index.claim_sides.append(sides)
+            index.subject_side.append(side)
         total = len(factbase.entries)
         weights = index.weights = {
             sys.intern(key): math.log1p((total - df + 0.5) / (df + 0.5)) * commonness(key)

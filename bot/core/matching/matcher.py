@@ -174,18 +174,14 @@ def _says_enough(terms: Terms, best: _Scored) -> bool:
     return best.shared >= SELF_EVIDENT_TERMS and FIRST_PERSON_POSSESSIVES.isdisjoint(terms.tokens)
 
 
-def _blames_another_party(
-    terms: Terms, matched: frozenset[str], claim_sides: tuple[str, ...]
-) -> bool:
+def _blames_another_party(terms: Terms, matched: frozenset[str], subject: str | None) -> bool:
     """The message puts another party where the claim has its subject: "Russia started the war"
     is not "Ukraine started the war", however many words they share. Only a message naming one
-    party, before any claim word, counts ("Bucha was staged after the Russians left" does not),
-    and only one the claim sentence does not name itself ("the Ukrainian kids were rescued" is
-    "Russia only evacuated Ukrainian children")."""
-    if not claim_sides:
+    party, before any claim word, counts ("Bucha was staged after the Russians left" does not)."""
+    if subject is None:
         return False
     named = {side for k in terms.key_set if (side := side_of(k))}
-    if len(named) != 1 or not named.isdisjoint(claim_sides):
+    if len(named) != 1 or subject in named:
         return False
     for key in terms.keys:
         if side_of(key):
@@ -229,7 +225,7 @@ class Matcher:
             stance is Stance.REPORTS
             or (len(ranked) > 1 and ranked[1].score >= judged.score - AMBIGUITY_MARGIN)
             or self._about_no_one(terms, best, stance)
-            or _blames_another_party(terms, best.matched, self._index.claim_sides[entry_pos])
+            or _blames_another_party(terms, best.matched, self._index.subject_side[entry_pos])
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
             # group chat?"): a moderator decides.
