@@ -279,6 +279,11 @@ NEGATION_SKIP = frozenset(
         "directly",
         # "not a single one got through" is the universal claim itself, not a denial
         "single",
+        # words that only complete the negation: "don't contribute ANYTHING"
+        "any",
+        "anything",
+        "anyone",
+        "anybody",
         "справді",
         "дійсно",
         "зовсім",
