@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.adapters.discord import _compat  # noqa: F401  (first: imports discord.py quietly)
 from bot.adapters.discord._bot import ClaimwatchBot, build_intents, invite_url
-from bot.adapters.discord._context import MODERATOR_ROLE_NAME, PLATFORM
+from bot.adapters.discord._context import PLATFORM
 from bot.adapters.discord._run import (
     EXIT_OK,
     EXIT_SETUP,
@@ -25,7 +25,6 @@ __all__ = [
     "EXIT_OK",
     "EXIT_SETUP",
     "EXIT_UNREACHABLE",
-    "MODERATOR_ROLE_NAME",
     "PLATFORM",
     "TOKEN_ENV",
     "ClaimwatchBot",

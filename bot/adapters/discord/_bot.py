@@ -12,7 +12,7 @@ from discord import app_commands
 
 from bot.adapters.discord import _monitor
 from bot.adapters.discord._commands import build_commands
-from bot.adapters.discord._context import MODERATOR_ROLE_NAME, BotDeps, Interaction, deps_of
+from bot.adapters.discord._context import BotDeps, Interaction, deps_of
 from bot.adapters.discord._moderation import INVITE_PERMISSIONS, ModeratorCommands, NotModerator
 from bot.adapters.discord._replies import (
     FAILED,
@@ -90,7 +90,7 @@ class ClaimwatchTree(app_commands.CommandTree[discord.Client]):
     ) -> None:
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(cause, NotModerator):
-            text = NOT_A_MODERATOR.format(role=deps_of(interaction.client).moderator_role)
+            text = str(cause) or NOT_A_MODERATOR
         elif isinstance(cause, ConfigError):
             text = f"Not changed: {cause}"
         elif isinstance(cause, app_commands.NoPrivateMessage):
@@ -119,7 +119,6 @@ class ClaimwatchBot(discord.AutoShardedClient):
         self,
         *,
         service: ClaimwatchService,
-        moderator_role: str = MODERATOR_ROLE_NAME,
         defer_after: float = DEFER_AFTER_S,
         shard_ids: list[int] | None = None,
         shard_count: int | None = None,
@@ -132,9 +131,7 @@ class ClaimwatchBot(discord.AutoShardedClient):
             # None is discord.py's own default for both; its stubs just do not say so.
             **options,
         )
-        self.claimwatch = BotDeps(
-            service=service, moderator_role=moderator_role, defer_after=defer_after
-        )
+        self.claimwatch = BotDeps(service=service, defer_after=defer_after)
         self.tree = ClaimwatchTree(self)
 
     @property

@@ -12,13 +12,16 @@ from bot.adapters.discord._respond import DEFER_AFTER_S
 from bot.adapters.discord._search import FactSearch
 from bot.core.service import ClaimwatchService
 
-__all__ = ["MODERATOR_ROLE_NAME", "PLATFORM", "BotDeps", "Interaction", "deps_of", "is_moderator"]
+__all__ = [
+    "PLATFORM",
+    "BotDeps",
+    "Interaction",
+    "deps_of",
+    "is_moderator",
+    "manages_server",
+]
 
 PLATFORM = "discord"
-
-# GuildConfig has no moderator-role setting yet: members holding a role with this name (any
-# case) count as moderators besides those with Manage Server. Servers create the role themselves.
-MODERATOR_ROLE_NAME = "claimwatch moderator"
 
 Interaction = discord.Interaction[discord.Client]
 
@@ -28,7 +31,6 @@ class BotDeps:
     """What command, button and event handlers need besides the Discord client."""
 
     service: ClaimwatchService
-    moderator_role: str = MODERATOR_ROLE_NAME
     defer_after: float = DEFER_AFTER_S
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     search: FactSearch = field(default_factory=FactSearch)
@@ -49,13 +51,19 @@ def deps_of(client: discord.Client) -> BotDeps:
     return deps
 
 
-def is_moderator(interaction: Interaction, role_name: str) -> bool:
-    """Manage Server (or Administrator), or the server's claimwatch moderator role."""
+def manages_server(interaction: Interaction) -> bool:
+    """Manage Server or Administrator: the server's own admins, who name its moderator roles."""
     permissions = interaction.permissions
-    if permissions.manage_guild or permissions.administrator:
+    return permissions.manage_guild or permissions.administrator
+
+
+async def is_moderator(interaction: Interaction) -> bool:
+    """Manage Server (or Administrator), or a role in the server's `moderator_roles`."""
+    if manages_server(interaction):
         return True
     user = interaction.user
-    wanted = role_name.casefold()
-    return isinstance(user, discord.Member) and any(
-        role.name.casefold() == wanted for role in user.roles
-    )
+    if interaction.guild_id is None or not isinstance(user, discord.Member):
+        return False
+    service = deps_of(interaction.client).service
+    config = await service.get_config(PLATFORM, str(interaction.guild_id))
+    return any(str(role.id) in config.moderator_roles for role in user.roles)

@@ -2,19 +2,26 @@
 
 Discord hides the group from members without Manage Server (`default_permissions`), but server
 admins can change that, so `interaction_check` enforces it again: Manage Server, Administrator
-or the claimwatch moderator role. Values are validated by the service (`ConfigError`), whose
+or one of the server's `moderator_roles`. Who those roles are is for Manage Server alone to
+decide (`/claimwatch moderators`). Values are validated by the service (`ConfigError`), whose
 message the command tree shows to the moderator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from typing import Literal
 
 import discord
 from discord import app_commands
 
-from bot.adapters.discord._context import PLATFORM, Interaction, deps_of, is_moderator
+from bot.adapters.discord._context import (
+    PLATFORM,
+    Interaction,
+    deps_of,
+    is_moderator,
+    manages_server,
+)
 from bot.adapters.discord._render import config_summary, stats_text
 from bot.adapters.discord._respond import Answer, answer
 from bot.core.models import GuildConfig, ReplyMode
@@ -27,9 +34,11 @@ from bot.core.policy import (
 
 __all__ = [
     "INVITE_PERMISSIONS",
+    "ONLY_ADMINS_NAME_MODERATORS",
     "ModeratorCommands",
     "NotModerator",
     "bot_permission_problems",
+    "moderators_text",
 ]
 
 Mode = Literal["thread", "reply", "moderators-only", "off"]
@@ -51,8 +60,20 @@ LOG_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 INVITE_PERMISSIONS = discord.Permissions(**dict.fromkeys(REPLY_PERMISSIONS + LOG_PERMISSIONS, True))
 
 
+# A moderator by role must not be able to make others moderators (or take an admin's choice
+# back): the list is the server admins' alone.
+ONLY_ADMINS_NAME_MODERATORS = (
+    "Sorry, only members with the Manage Server permission can change who moderates claimwatch: "
+    "a moderator role cannot give moderator rights to others."
+)
+EVERYONE_IS_NO_MODERATOR = (
+    "Not changed: @everyone cannot be a moderator role; pick the role your moderators hold."
+)
+
+
 class NotModerator(app_commands.CheckFailure):
-    """A member without moderator rights used a moderator command."""
+    """A member without the rights a moderator command needs; the message says which (empty:
+    the general refusal)."""
 
 
 def bot_permission_problems(guild: discord.Guild | None, config: GuildConfig) -> list[str]:
@@ -98,18 +119,47 @@ async def _config(interaction: Interaction) -> GuildConfig:
     return await deps_of(interaction.client).service.get_config(PLATFORM, _server(interaction))
 
 
-async def _watched(interaction: Interaction) -> frozenset[str]:
-    """The watched channels that still exist (channels deleted while the bot was away leave)."""
-    watched = (await _config(interaction)).monitored_channels
+def _gone(interaction: Interaction, ids: frozenset[str], *, roles: bool) -> frozenset[str]:
+    """The channels (or roles) of `ids` the server no longer has: deleted while the bot was
+    away, they leave with the next change."""
     guild = interaction.guild
     if guild is None:  # not in this process's cache: nothing to judge by
-        return watched
-    return frozenset(cid for cid in watched if cid.isdigit() and guild.get_channel(int(cid)))
+        return frozenset()
+    find = guild.get_role if roles else guild.get_channel
+    return frozenset(i for i in ids if not i.isdigit() or find(int(i)) is None)
+
+
+async def _edit_list(
+    interaction: Interaction, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> GuildConfig:
+    """Add to and remove from one list setting atomically (two moderators at the same moment
+    both keep their change), dropping what the server no longer has."""
+    service = deps_of(interaction.client).service
+    server = _server(interaction)
+    current: frozenset[str] = getattr(await service.get_config(PLATFORM, server), key)
+    gone = _gone(interaction, current, roles=key == "moderator_roles")
+    # Removing what is gone is idempotent, so reading before the atomic edit loses nothing.
+    return await service.edit_list(PLATFORM, server, key, add=add, remove=gone | set(remove))
+
+
+def _roles_text(roles: Iterable[str]) -> str:
+    return ", ".join(f"<@&{rid}>" for rid in sorted(roles))
+
+
+def moderators_text(config: GuildConfig) -> str:
+    """Who may use `/claimwatch` on the server, in moderators' words."""
+    if not config.moderator_roles:
+        return (
+            "Moderators: members with Manage Server only. To add a moderator role, someone "
+            "with Manage Server runs `/claimwatch moderators add`."
+        )
+    return f"Moderators: members with Manage Server, and {_roles_text(config.moderator_roles)}."
 
 
 def _summary(interaction: Interaction, config: GuildConfig, head: str) -> Answer:
     problems = bot_permission_problems(interaction.guild, config)
-    return Answer(content=f"{head}\n\n{config_summary(config, problems=problems)}")
+    summary = config_summary(config, problems=problems)
+    return Answer(content=f"{head}\n\n{summary}\n{moderators_text(config)}")
 
 
 async def _run(interaction: Interaction, work: Awaitable[Answer]) -> None:
@@ -122,6 +172,9 @@ class ModeratorCommands(app_commands.Group):
     channels = app_commands.Group(
         name="channels", description="Choose the channels claimwatch watches"
     )
+    moderators = app_commands.Group(
+        name="moderators", description="Choose the roles that may use /claimwatch"
+    )
 
     def __init__(self) -> None:
         super().__init__(
@@ -132,9 +185,8 @@ class ModeratorCommands(app_commands.Group):
         )
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        role = deps_of(interaction.client).moderator_role
-        if not is_moderator(interaction, role):
-            raise NotModerator(role)
+        if not await is_moderator(interaction):
+            raise NotModerator()
         return True
 
     @app_commands.command(name="setup", description="First-time setup: what to watch, where to log")
@@ -155,11 +207,11 @@ class ModeratorCommands(app_commands.Group):
             # Run inside a thread (or a forum post), it sets up the channel the thread is in.
             watched = channel or (here.parent if isinstance(here, discord.Thread) else here)
             changes: dict[str, object] = {"enabled": True, "reply_mode": ReplyMode(mode)}
-            if isinstance(watched, Watchable):
-                changes["monitored_channels"] = await _watched(interaction) | {str(watched.id)}
             if log_channel is not None:
                 changes["log_channel"] = str(log_channel.id)
-            config = await _update(interaction, **changes)
+            await _update(interaction, **changes)
+            add = [str(watched.id)] if isinstance(watched, Watchable) else []
+            config = await _edit_list(interaction, "monitored_channels", add=add)
             return _summary(
                 interaction,
                 config,
@@ -174,9 +226,7 @@ class ModeratorCommands(app_commands.Group):
     @app_commands.describe(channel="The channel or forum to watch (its threads and posts too)")
     async def channels_add(self, interaction: Interaction, channel: Watchable) -> None:
         async def work() -> Answer:
-            config = await _update(
-                interaction, monitored_channels=await _watched(interaction) | {str(channel.id)}
-            )
+            config = await _edit_list(interaction, "monitored_channels", add=[str(channel.id)])
             return _summary(interaction, config, f"Now watching <#{channel.id}>.")
 
         await _run(interaction, work())
@@ -185,9 +235,7 @@ class ModeratorCommands(app_commands.Group):
     @app_commands.describe(channel="The channel to stop watching")
     async def channels_remove(self, interaction: Interaction, channel: Watchable) -> None:
         async def work() -> Answer:
-            config = await _update(
-                interaction, monitored_channels=await _watched(interaction) - {str(channel.id)}
-            )
+            config = await _edit_list(interaction, "monitored_channels", remove=[str(channel.id)])
             return _summary(interaction, config, f"No longer watching <#{channel.id}>.")
 
         await _run(interaction, work())
@@ -198,6 +246,44 @@ class ModeratorCommands(app_commands.Group):
             config = await _config(interaction)
             watched = ", ".join(f"<#{cid}>" for cid in sorted(config.monitored_channels))
             return Answer(content=f"Watched channels: {watched or 'none'}.")
+
+        await _run(interaction, work())
+
+    @moderators.command(name="add", description="Let members with a role use /claimwatch")
+    @app_commands.describe(role="The role your moderators hold (Manage Server needed to set it)")
+    async def moderators_add(self, interaction: Interaction, role: discord.Role) -> None:
+        if not manages_server(interaction):
+            raise NotModerator(ONLY_ADMINS_NAME_MODERATORS)
+
+        async def work() -> Answer:
+            if role.is_default():
+                return Answer(content=EVERYONE_IS_NO_MODERATOR)
+            config = await _edit_list(interaction, "moderator_roles", add=[str(role.id)])
+            return Answer(
+                content=f"<@&{role.id}> can now use `/claimwatch`.\n\n" + moderators_text(config)
+            )
+
+        await _run(interaction, work())
+
+    @moderators.command(name="remove", description="Take /claimwatch away from a role")
+    @app_commands.describe(role="The role that should no longer moderate claimwatch")
+    async def moderators_remove(self, interaction: Interaction, role: discord.Role) -> None:
+        if not manages_server(interaction):
+            raise NotModerator(ONLY_ADMINS_NAME_MODERATORS)
+
+        async def work() -> Answer:
+            config = await _edit_list(interaction, "moderator_roles", remove=[str(role.id)])
+            return Answer(
+                content=f"<@&{role.id}> is no longer a moderator role.\n\n"
+                + moderators_text(config)
+            )
+
+        await _run(interaction, work())
+
+    @moderators.command(name="list", description="Show who may use /claimwatch")
+    async def moderators_list(self, interaction: Interaction) -> None:
+        async def work() -> Answer:
+            return Answer(content=moderators_text(await _config(interaction)))
 
         await _run(interaction, work())
 

@@ -98,13 +98,15 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 async def service(fake: FakeDiscord, factbase: FactBase) -> SpyService:
     service = SpyService(factbase)
-    # A server that went through /claimwatch setup; channel and user cooldowns off so one test
-    # can post several claims (the per-claim cooldown stays on).
+    # A server that went through /claimwatch setup and made "Claimwatch Moderator" (mia's role)
+    # a moderator role; channel and user cooldowns off so one test can post several claims (the
+    # per-claim cooldown stays on).
     await service.set_config(
         PLATFORM,
         fake.guild_id,
         GuildConfig(
             monitored_channels=frozenset({fake.general}),
+            moderator_roles=frozenset({fake.mod_role}),
             log_channel=fake.modlog,
             channel_cooldown_s=0,
             user_cooldown_s=0,

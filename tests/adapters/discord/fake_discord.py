@@ -113,6 +113,7 @@ CALLBACKS_FOR = {
 }
 # Option types of application commands.
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, CHANNEL, NUMBER = 1, 2, 3, 4, 5, 7, 10
+ROLE = 8
 
 
 class DiscordError(Exception):
@@ -220,6 +221,10 @@ class FakeDiscord:
         self.mia = Member(self.snowflake(), "mia", roles=(self.mod_role,))
         self.ann = Member(self.snowflake(), "ann", permissions=MEMBER_PERMISSIONS | MANAGE_GUILD)
         self.otherbot = Member(self.snowflake(), "newsbot", bot=True)
+        # A role nobody made a moderator role yet, and a member who holds only that role.
+        self.checker_role = self.snowflake()
+        self.roles[self.checker_role] = ("Fact Checkers", 0, 2)
+        self.fay = Member(self.snowflake(), "fay", roles=(self.checker_role,))
 
         self.calls: list[Call] = []
         self.violations: list[str] = []
@@ -567,6 +572,9 @@ class FakeDiscord:
                     "type": channel["type"],
                     "permissions": str(MEMBER_PERMISSIONS),
                 }
+            elif kind == ROLE:
+                assert value in self.roles, f"{name}: Discord offers only the server's roles"
+                resolved.setdefault("roles", {})[value] = self._role(value)
             elif kind == STRING:
                 # Discord's client enforces lengths before anything is sent (not for autocomplete).
                 assert isinstance(value, str)

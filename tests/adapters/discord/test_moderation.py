@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from bot.adapters.discord import PLATFORM, ClaimwatchBot
+from bot.core.factbase import FactBase
 from bot.core.models import GuildConfig, ReplyMode
-from tests.adapters.discord.conftest import DEFER_AFTER_S, SpyService
+from bot.core.service import ClaimwatchService
+from bot.storage import SqlStore, open_store
+from tests.adapters.discord.conftest import DEFER_AFTER_S, SpyService, start_bot, stop_bot
 from tests.adapters.discord.fake_discord import (
     CHANNEL_MESSAGE,
     DEFAULT_WAIT_S,
@@ -71,7 +77,7 @@ async def test_non_moderators_get_a_polite_refusal_and_change_nothing(
     ]:
         text = await run(fake, path, member=fake.mallory, **options)
         assert text.startswith("Sorry, only this server's moderators")
-        assert "Claimwatch Moderator".casefold() in text.casefold()
+        assert "Manage Server" in text and "moderator roles" in text
     assert await config(service, fake) == before
 
 
@@ -85,13 +91,16 @@ async def test_moderators_by_role_or_by_manage_server(
 async def test_setup_configures_a_new_server_and_says_what_is_left(
     fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
 ) -> None:
-    await service.forget(PLATFORM, fake.guild_id)
-    text = await run(fake, "claimwatch setup", channel_id=fake.general, mode="reply")
+    await service.forget(PLATFORM, fake.guild_id)  # a new server: its admin sets it up
+    admin = fake.ann
+    text = await run(fake, "claimwatch setup", member=admin, channel_id=fake.general, mode="reply")
     assert text.startswith("**claimwatch is set up.**")
     assert "No log channel" in text  # guided: what still needs doing
+    assert "Moderators: members with Manage Server only" in text
+    assert "`/claimwatch moderators add`" in text
     current = await config(service, fake)
     assert current.monitored_channels == {fake.general} and current.reply_mode is ReplyMode.REPLY
-    text = await run(fake, "claimwatch setup", log_channel=fake.modlog)
+    text = await run(fake, "claimwatch setup", member=admin, log_channel=fake.modlog)
     assert f"<#{fake.modlog}>" in text and "No log channel" not in text
     assert (await config(service, fake)).log_channel == fake.modlog
 
@@ -200,8 +209,8 @@ async def test_setup_inside_a_thread_watches_the_channel_it_is_in(
     fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
 ) -> None:
     await service.forget(PLATFORM, fake.guild_id)
-    thread = await fake.open_thread(await fake.post("hello"), "planning", owner=fake.mia)
-    await run(fake, "claimwatch setup", channel_id=thread["id"])
+    thread = await fake.open_thread(await fake.post("hello"), "planning", owner=fake.ann)
+    await run(fake, "claimwatch setup", member=fake.ann, channel_id=thread["id"])
     assert (await config(service, fake)).monitored_channels == {fake.general}
 
 
@@ -228,3 +237,102 @@ async def test_channels_deleted_while_the_bot_was_away_are_dropped_on_the_next_c
     text = await run(fake, "claimwatch channels add", channel=fake.offtopic)
     assert "no longer exists" not in text
     assert (await config(service, fake)).monitored_channels == {fake.general, fake.offtopic}
+
+
+# --- who moderates: /claimwatch moderators ------------------------------------------------------
+
+
+async def test_a_member_with_a_configured_moderator_role_is_a_moderator(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    refused = await run(fake, "claimwatch status", member=fake.fay)
+    assert refused.startswith("Sorry, only this server's moderators")
+
+    text = await run(fake, "claimwatch moderators add", member=fake.ann, role=fake.checker_role)
+
+    assert f"<@&{fake.checker_role}> can now use `/claimwatch`" in text
+    assert (await config(service, fake)).moderator_roles == {fake.mod_role, fake.checker_role}
+    status = await run(fake, "claimwatch status", member=fake.fay)
+    assert "**claimwatch settings**" in status
+    assert f"<@&{fake.checker_role}>" in status and f"<@&{fake.mod_role}>" in status
+    listed = await run(fake, "claimwatch moderators list", member=fake.fay)
+    assert f"<@&{fake.checker_role}>" in listed
+
+
+async def test_a_role_taken_off_the_list_no_longer_moderates(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    text = await run(fake, "claimwatch moderators remove", member=fake.ann, role=fake.mod_role)
+
+    assert "Moderators: members with Manage Server only" in text
+    refused = await run(fake, "claimwatch channels add", member=fake.mia, channel=fake.offtopic)
+    assert refused.startswith("Sorry, only this server's moderators")
+    assert (await config(service, fake)).monitored_channels == {fake.general}
+
+
+async def test_a_moderator_by_role_cannot_change_who_moderates(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    before = await config(service, fake)
+    for path, role in [
+        ("claimwatch moderators add", fake.checker_role),  # granting rights to others
+        ("claimwatch moderators remove", fake.mod_role),
+    ]:
+        text = await run(fake, path, member=fake.mia, role=role)
+        assert text.startswith("Sorry, only members with the Manage Server permission")
+        assert "a moderator role cannot give moderator rights to others" in text
+    assert await config(service, fake) == before
+    # Seeing who moderates is fine.
+    assert f"<@&{fake.mod_role}>" in await run(fake, "claimwatch moderators list", member=fake.mia)
+
+
+async def test_everyone_cannot_be_a_moderator_role(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    text = await run(fake, "claimwatch moderators add", member=fake.ann, role=fake.everyone_role)
+
+    assert text.startswith("Not changed: @everyone cannot be a moderator role")
+    assert (await config(service, fake)).moderator_roles == {fake.mod_role}
+
+
+async def test_moderator_roles_are_stored_and_survive_a_restart(
+    fake: FakeDiscord, factbase: FactBase, tmp_path: Path
+) -> None:
+    async def started() -> tuple[SqlStore, ClaimwatchBot, asyncio.Task[None]]:
+        store = await open_store(None, data_dir=tmp_path)
+        bot, task = await start_bot(fake, ClaimwatchService(factbase=factbase, store=store))
+        return store, bot, task
+
+    store, bot, task = await started()
+    await run(fake, "claimwatch moderators add", member=fake.ann, role=fake.checker_role)
+    await stop_bot(bot, task)
+    await store.aclose()
+
+    store, bot, task = await started()
+    try:
+        assert "**claimwatch settings**" in await run(fake, "claimwatch status", member=fake.fay)
+    finally:
+        await stop_bot(bot, task)
+        await store.aclose()
+
+
+async def test_two_channel_adds_at_the_same_moment_both_keep_theirs(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = service.get_config
+
+    async def slow_read(platform: str, server_id: str) -> GuildConfig:
+        config = await read(platform, server_id)
+        await asyncio.sleep(DEFER_AFTER_S / 5)  # both read the settings before either writes
+        return config
+
+    monkeypatch.setattr(service, "get_config", slow_read)
+    first, second = await asyncio.gather(
+        fake.slash("claimwatch channels add", member=fake.ann, channel=fake.offtopic),
+        fake.slash("claimwatch channels add", member=fake.ann, channel=fake.forum),
+    )
+    for interaction in (first, second):
+        assert "Now watching" in (await fake.answer_to(interaction))["data"]["content"]
+
+    watched = (await config(service, fake)).monitored_channels
+    assert watched == {fake.general, fake.offtopic, fake.forum}
