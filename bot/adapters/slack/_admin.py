@@ -11,6 +11,7 @@ Grammar (one command per invocation; Slack sends channels picked from autocomple
     /claimwatch threshold alert|suggest <score>|default
     /claimwatch cooldown channel|user|claim <seconds|10m|2h|1d>
     /claimwatch log #channel | off
+    /claimwatch moderators [list] | moderators add|remove @group …   (add/remove: admins only)
     /claimwatch forget
 """
 
@@ -23,6 +24,9 @@ __all__ = ["HELP_TEXT", "AdminCommand", "UsageError", "parse_admin_command"]
 
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+# A user group picked from autocomplete arrives as `<!subteam^S123|@handle>` (or without handle).
+_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 
 HELP_TEXT = """*claimwatch moderator commands*
 `/claimwatch` — open the setup form
@@ -33,6 +37,7 @@ HELP_TEXT = """*claimwatch moderator commands*
 `/claimwatch threshold alert|suggest 80|default` — confidence needed to reply / to ask moderators
 `/claimwatch cooldown channel|user|claim 10m` — quiet time after a reply
 `/claimwatch log #channel` / `log off` — the moderators' channel
+`/claimwatch moderators add @group` / `remove @group` / `list` — who moderates (admins change it)
 `/claimwatch forget` — delete everything claimwatch stored about this workspace"""
 
 _SIMPLE = {"setup", "status", "stats", "help", "forget"}
@@ -43,6 +48,7 @@ _COOLDOWNS = {
     "claim": "claim_cooldown_s",
 }
 _CHANNEL_OPS = {"add", "remove", "set"}
+_GROUP_OPS = {"add", "remove"}
 _OFF = {"off", "none", "default"}
 
 
@@ -54,14 +60,16 @@ class UsageError(ValueError):
 class AdminCommand:
     """One parsed /claimwatch invocation.
 
-    `kind` is one of: setup, status, stats, help, forget, channels, change. For `channels`,
-    `op` is add/remove/set and `channels` the ids; for `change`, `changes` maps GuildConfig field
-    names to values the service parses.
+    `kind` is one of: setup, status, stats, help, forget, channels, moderators, change. For
+    `channels`, `op` is add/remove/set and `channels` the ids; for `moderators`, `op` is
+    add/remove/list and `groups` the user group ids; for `change`, `changes` maps GuildConfig
+    field names to values the service parses.
     """
 
     kind: str
     op: str | None = None
     channels: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
     changes: dict[str, object] = field(default_factory=dict)
 
 
@@ -73,6 +81,18 @@ def _channel_id(word: str) -> str:
         return word
     raise UsageError(
         f"{word!r} is not a channel: pick it from the autocomplete list after typing #"
+    )
+
+
+def _group_id(word: str) -> str:
+    found = _GROUP.match(word)
+    if found:
+        return found.group(1)
+    if _GROUP_ID.match(word):
+        return word
+    raise UsageError(
+        f"{word!r} is not a user group: pick it from the autocomplete list after typing @, "
+        "or give its id (S…)"
     )
 
 
@@ -97,6 +117,13 @@ def parse_admin_command(text: str) -> AdminCommand:
         if op not in _CHANNEL_OPS or (len(args) < 2 and op != "set"):
             raise UsageError("usage: `/claimwatch channels add|remove|set #channel …`")
         return AdminCommand("channels", op=op, channels=tuple(_channel_id(w) for w in args[1:]))
+    if head == "moderators":
+        op = args[0].lower() if args else "list"
+        if op == "list" and len(args) <= 1:
+            return AdminCommand("moderators", op="list")
+        if op not in _GROUP_OPS or len(args) < 2:
+            raise UsageError("usage: `/claimwatch moderators add|remove @group …` or `list`")
+        return AdminCommand("moderators", op=op, groups=tuple(_group_id(w) for w in args[1:]))
     if head == "mode":
         if len(args) != 1:
             raise UsageError("usage: `/claimwatch mode thread|reply|moderators-only`")

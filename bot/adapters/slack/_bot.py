@@ -106,6 +106,10 @@ REFUSED = (
     "Only workspace admins and claimwatch moderators can do that. Ask an admin to add you to "
     "the moderators' user group."
 )
+ONLY_ADMINS_NAME_MODERATORS = (
+    "Only workspace admins and owners can change who moderates claimwatch: a moderator by user "
+    "group cannot give moderator rights to others."
+)
 FACTCHECK_USAGE = (
     "Usage: `/factcheck <text of the claim>` — checks it privately against the fact base."
 )
@@ -533,17 +537,25 @@ class SlackBot:
 
     # --- moderators ----------------------------------------------------------------------------
 
-    async def _is_moderator(self, client: AsyncWebClient, user_id: str) -> bool:
-        """Workspace admins and owners, and members of the configured moderator user groups."""
+    @staticmethod
+    async def _is_admin(client: AsyncWebClient, user_id: str) -> bool:
+        """Workspace admins and owners: the only ones who name the moderators' user groups."""
         try:
             info = await client.users_info(user=user_id)
-            user: dict[str, Any] = info.get("user") or {}
-            if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
-                return True
         except SlackApiError as exc:
             # A missing scope must not lock admins out silently.
             log.warning("cannot look up Slack user %s: %s", user_id, exc.response.get("error"))
-        for group in sorted(self._moderator_groups):
+            return False
+        user: dict[str, Any] = info.get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    async def _is_moderator(self, client: AsyncWebClient, team: str, user_id: str) -> bool:
+        """Workspace admins and owners, and members of a moderators' user group: the workspace's
+        `moderator_roles` and, for every workspace, CLAIMWATCH_SLACK_MODERATOR_GROUPS."""
+        if await self._is_admin(client, user_id):
+            return True
+        config = await self._service.get_config(PLATFORM, team)
+        for group in sorted(self._moderator_groups | config.moderator_roles):
             try:
                 members = await client.usergroups_users_list(usergroup=group)
             except SlackApiError as exc:
@@ -559,6 +571,7 @@ class SlackBot:
         self,
         ack: AsyncAck,
         body: dict[str, Any],
+        context: AsyncBoltContext,
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
@@ -566,7 +579,8 @@ class SlackBot:
         async with self._handling("moderator button", respond):
             user: dict[str, Any] = body.get("user") or {}
             user_id = str(user.get("id") or "")
-            if not await self._is_moderator(client, user_id):
+            team = str(context.team_id or (body.get("team") or {}).get("id") or "")
+            if not await self._is_moderator(client, team, user_id):
                 await respond(text=REFUSED, response_type="ephemeral", replace_original=False)
                 return
             action: dict[str, Any] = body["actions"][0]
@@ -721,7 +735,7 @@ class SlackBot:
         async with self._handling(ADMIN_COMMAND, respond):
             team = str(context.team_id or command.get("team_id") or "")
             user_id = str(command.get("user_id") or "")
-            if not await self._is_moderator(client, user_id):
+            if not await self._is_moderator(client, team, user_id):
                 await respond(text=REFUSED, response_type="ephemeral")
                 return
             # Slack escapes what people type and sends what autocomplete inserts as markup
@@ -775,6 +789,10 @@ class SlackBot:
                 blocks=forget_confirm_blocks(),
                 response_type="ephemeral",
             )
+        elif parsed.kind == "moderators":
+            await self._run_moderators(
+                parsed, team, str(command.get("user_id") or ""), client, respond
+            )
         elif parsed.kind == "channels":
             chosen = list(parsed.channels)
             # add/remove edit the list atomically: two moderators adding channels at the same
@@ -790,17 +808,57 @@ class SlackBot:
             await service.update_config(PLATFORM, team, **parsed.changes)
             await self._respond_status(team, client, respond, note="Saved.")
 
+    async def _run_moderators(
+        self,
+        parsed: AdminCommand,
+        team: str,
+        user_id: str,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        if parsed.op == "list":
+            config = await self._service.get_config(PLATFORM, team)
+            await respond(text=self._moderators_text(config), response_type="ephemeral")
+            return
+        # A moderator by group must not make others moderators: the list is the admins' alone.
+        if not await self._is_admin(client, user_id):
+            await respond(text=ONLY_ADMINS_NAME_MODERATORS, response_type="ephemeral")
+            return
+        groups = list(parsed.groups)
+        if parsed.op == "add":
+            config = await self._service.edit_list(PLATFORM, team, "moderator_roles", add=groups)
+        else:
+            config = await self._service.edit_list(PLATFORM, team, "moderator_roles", remove=groups)
+        await respond(text=f"Saved. {self._moderators_text(config)}", response_type="ephemeral")
+
+    def _moderators_text(self, config: GuildConfig) -> str:
+        """Who may use /claimwatch in the workspace. Groups are shown by id: a `<!subteam^…>`
+        would notify everyone in them. The operator's groups are not listed: with OAuth they
+        include other workspaces' groups."""
+        parts = ["workspace admins and owners"]
+        if config.moderator_roles:
+            groups = ", ".join(f"`{escape(group)}`" for group in sorted(config.moderator_roles))
+            parts.append(f"members of {groups}")
+        if self._moderator_groups:
+            parts.append("members of the user groups the operator set for every workspace")
+        text = "Moderators: " + "; ".join(parts) + "."
+        if not config.moderator_roles:
+            text += " An admin adds a user group with `/claimwatch moderators add @group`."
+        return text
+
     async def _status_blocks(self, team: str, client: AsyncWebClient) -> list[Any]:
         config = await self._service.get_config(PLATFORM, team)
         pending = await self._service.pending(PLATFORM, team)
         thresholds = self._service.matcher.thresholds
-        return config_blocks(
+        blocks = config_blocks(
             config,
             pending=len(pending),
             default_alert=thresholds.alert,
             default_suggest=thresholds.suggest,
             problems=await _membership_problems(client, config),
         )
+        moderators = {"type": "mrkdwn", "text": self._moderators_text(config)}
+        return [*blocks, {"type": "context", "elements": [moderators]}]
 
     async def _respond_status(
         self, team: str, client: AsyncWebClient, respond: AsyncRespond, *, note: str | None
@@ -834,10 +892,10 @@ class SlackBot:
         client: AsyncWebClient,
     ) -> None:
         user_id = str((body.get("user") or {}).get("id") or "")
-        if not await self._is_moderator(client, user_id):
+        team = str(context.team_id or (body.get("team") or {}).get("id") or "")
+        if not await self._is_moderator(client, team, user_id):
             await ack(response_action="errors", errors={"reply_mode": REFUSED})
             return
-        team = str(context.team_id or (body.get("team") or {}).get("id") or "")
         changes = parse_setup((view.get("state") or {}).get("values") or {})
         try:
             await self._service.update_config(PLATFORM, team, **changes)
@@ -868,10 +926,11 @@ class SlackBot:
         await ack()
         async with self._handling("forget button", respond):
             user_id = str((body.get("user") or {}).get("id") or "")
-            if not await self._is_moderator(client, user_id):
+            team = str(context.team_id or "")
+            if not await self._is_moderator(client, team, user_id):
                 await respond(text=REFUSED, response_type="ephemeral", replace_original=False)
                 return
-            await self._service.forget(PLATFORM, str(context.team_id or ""))
+            await self._service.forget(PLATFORM, team)
             await respond(
                 text="Done: everything claimwatch stored about this workspace was deleted.",
                 replace_original=True,

@@ -6,7 +6,8 @@
     SLACK_CLIENT_ID        with SLACK_CLIENT_SECRET: many workspaces through OAuth installation
     SLACK_CLIENT_SECRET
     CLAIMWATCH_SLACK_API_URL          Web API base URL (default https://slack.com/api/)
-    CLAIMWATCH_SLACK_MODERATOR_GROUPS user group ids (S…) whose members may use /claimwatch
+    CLAIMWATCH_SLACK_MODERATOR_GROUPS user group ids (S…) whose members may use /claimwatch in
+                                      every workspace, besides each one's `moderator_roles`
     CLAIMWATCH_SLACK_REDIRECT_URL     OAuth redirect URL, when Slack must be told one
 
 OAuth installations are stored in the app's own database (DATABASE_URL, SQLite by default).

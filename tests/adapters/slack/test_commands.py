@@ -211,6 +211,54 @@ async def test_group_members_may_moderate_even_when_users_cannot_be_looked_up(
     assert (await slack.service.get_config("slack", TEAM_ID)).enabled is False
 
 
+CHECKERS = "S0CHECKERS"  # a user group the workspace may make a moderators' group
+CHECKER = "U0CHECKER"
+
+
+async def test_members_of_a_group_the_workspace_chose_may_moderate(slack: Harness) -> None:
+    slack.fake.add_user(CHECKER)
+    slack.fake.usergroups[CHECKERS] = [CHECKER]
+    refused = await command(slack, "/claimwatch", "disable", user=CHECKER)
+    assert "Only workspace admins and claimwatch moderators" in refused.params["text"]
+
+    saved = await command(
+        slack, "/claimwatch", f"moderators add <!subteam^{CHECKERS}|@checkers>", user=MOD
+    )
+
+    assert f"`{CHECKERS}`" in saved.params["text"]
+    assert "subteam" not in all_text(saved)  # shown by id: a group mention would notify them
+    assert (await slack.service.get_config("slack", TEAM_ID)).moderator_roles == {CHECKERS}
+    await command(slack, "/claimwatch", "disable", user=CHECKER)
+    assert (await slack.service.get_config("slack", TEAM_ID)).enabled is False
+    status = await command(slack, "/claimwatch", "status", user=CHECKER)
+    assert f"Moderators: workspace admins and owners; members of `{CHECKERS}`" in all_text(status)
+    assert OTHER_WORKSPACE_GROUP not in all_text(status)  # the operator's list spans workspaces
+
+    await command(slack, "/claimwatch", f"moderators remove {CHECKERS}", user=MOD)
+    again = await command(slack, "/claimwatch", "enable", user=CHECKER)
+    assert "Only workspace admins and claimwatch moderators" in again.params["text"]
+
+
+async def test_a_group_moderator_cannot_change_who_moderates(slack: Harness) -> None:
+    before = await slack.service.get_config("slack", TEAM_ID)
+
+    for text in (f"moderators add {CHECKERS}", f"moderators remove {MOD_GROUP}"):
+        answer = await command(slack, "/claimwatch", text, user=GROUP_MOD)
+        assert answer.params["text"].startswith("Only workspace admins and owners can change")
+        assert "cannot give moderator rights to others" in answer.params["text"]
+
+    assert await slack.service.get_config("slack", TEAM_ID) == before
+    listed = await command(slack, "/claimwatch", "moderators", user=GROUP_MOD)
+    assert "workspace admins and owners" in listed.params["text"]
+
+
+async def test_a_moderator_group_must_be_a_user_group(slack: Harness) -> None:
+    answer = await command(slack, "/claimwatch", "moderators add @mods", user=MOD)
+
+    assert "is not a user group" in answer.params["text"]
+    assert (await slack.service.get_config("slack", TEAM_ID)).moderator_roles == frozenset()
+
+
 async def test_out_of_bounds_values_are_refused_with_the_reason(slack: Harness) -> None:
     answer = await command(slack, "/claimwatch", "threshold alert 10", user=MOD)
 
@@ -273,7 +321,11 @@ async def test_status_warns_about_channels_the_bot_was_not_invited_to(slack: Har
         slack, "/claimwatch", f"channels add <#{RANDOM}|random> <#{gone}|old>", user=MOD
     )
 
-    warnings = answer.params["blocks"][-1]["text"]["text"]
+    (warnings,) = [
+        block["text"]["text"]
+        for block in answer.params["blocks"]
+        if "⚠️" in block.get("text", {}).get("text", "")
+    ]
     assert f"claimwatch is not in <#{RANDOM}>" in warnings and "/invite @claimwatch" in warnings
     assert f"<#{gone}> is gone" in warnings
     assert f"<#{GENERAL}>" not in warnings and f"<#{MODS}>" not in warnings
