@@ -1,7 +1,8 @@
 """The platform-neutral reply: what the bot says about a matched claim, before adapters render it.
 
 Rules every rendering inherits from here: the title names the verdict, never the claim (repeating
-a false claim spreads it); sources are cited; nobody is mentioned; the text stays short.
+a false claim spreads it); sources are cited; nobody is mentioned; the text stays short. The
+bot's own words are in the server's language (`labels_for`); fact-base text stays as curated.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.core._labels import DEFAULT_LANGUAGE, LABELS, Labels, labels_for
 from bot.core.models import Match, Source, Verdict
 
 __all__ = [
@@ -17,16 +19,19 @@ __all__ = [
     "COLOUR_MISSING_CONTEXT",
     "COLOUR_TRUE",
     "COLOUR_UNPROVEN",
+    "DEFAULT_LANGUAGE",
     "MAX_REPLY_SOURCES",
     "MAX_TEXT_CHARS",
     "TITLE_PREFIX",
     "VERDICT_COLOURS",
     "VERDICT_LABELS",
+    "Labels",
     "ReplyContent",
+    "labels_for",
     "reply_for",
 ]
 
-TITLE_PREFIX = "Fact check"
+TITLE_PREFIX = labels_for(DEFAULT_LANGUAGE).fact_check
 MAX_REPLY_SOURCES = 3  # enough to show it is sourced; more turns a chat reply into a reading list
 MAX_TEXT_CHARS = 1_000  # plain-text rendering; well under Discord's 2,000 and Slack's limits
 MAX_SOURCE_TITLE_CHARS = 120  # law titles and headlines can run long; the link carries the rest
@@ -49,13 +54,8 @@ VERDICT_COLOURS: dict[Verdict, int] = {
     Verdict.TRUE: COLOUR_TRUE,
 }
 
-VERDICT_LABELS: dict[Verdict, str] = {
-    Verdict.FALSE: "False",
-    Verdict.MISLEADING: "Misleading",
-    Verdict.MISSING_CONTEXT: "Missing context",
-    Verdict.UNPROVEN: "Unproven",
-    Verdict.TRUE: "True",
-}
+# In English, for logs and the command line; replies take `labels_for(language).verdicts`.
+VERDICT_LABELS: dict[Verdict, str] = dict(labels_for(DEFAULT_LANGUAGE).verdicts)
 
 
 def _defang(text: str) -> str:
@@ -90,6 +90,12 @@ class ReplyContent:
     claim_id: str
     as_of: dt.date | None
     colour: int  # 0xRRGGBB for the verdict
+    language: str = DEFAULT_LANGUAGE  # of the labels; the context and sources stay as curated
+
+    @property
+    def labels(self) -> Labels:
+        """The fixed texts of this reply's language, for adapters to lay out."""
+        return labels_for(self.language)
 
     def source_line(self, source: Source) -> str:
         """One citation as plain text: "Publisher — Title <url>"."""
@@ -98,9 +104,10 @@ class ReplyContent:
 
     def footer(self) -> str:
         """Confidence and the date the entry was last checked, e.g. "Confidence 92% · as of ..."."""
-        parts = [f"Confidence {self.confidence}%"]
+        labels = self.labels
+        parts = [labels.confidence.format(percent=self.confidence)]
         if self.as_of is not None:
-            parts.append(f"as of {self.as_of.isoformat()}")
+            parts.append(labels.as_of.format(date=self.as_of.isoformat()))
         return " · ".join(parts)
 
     def as_text(self) -> str:
@@ -110,7 +117,9 @@ class ReplyContent:
         def compose(context: str, lines: list[str]) -> str:
             blocks = [self.title, context]
             if lines:
-                blocks.append("Sources:\n" + "\n".join(f"• {line}" for line in lines))
+                blocks.append(
+                    f"{self.labels.sources}:\n" + "\n".join(f"• {line}" for line in lines)
+                )
             blocks.append(self.footer())
             return "\n\n".join(block for block in blocks if block)
 
@@ -122,15 +131,17 @@ class ReplyContent:
         return _trim(text, MAX_TEXT_CHARS)  # only a pathological title or footer gets here
 
 
-def reply_for(match: Match) -> ReplyContent:
-    """The reply to post for a match that has an entry (an alert, or an approved suggestion).
+def reply_for(match: Match, *, language: str = DEFAULT_LANGUAGE) -> ReplyContent:
+    """The reply to post for a match that has an entry (an alert, or an approved suggestion),
+    its labels in `language` (English for one without a translation).
 
     Raises ValueError for a match without an entry: there is nothing to say about it.
     """
     entry = match.entry
     if entry is None:
         raise ValueError("no fact-base entry to reply about")
-    label = VERDICT_LABELS[entry.verdict]
+    labels = labels_for(language)
+    label = labels.verdicts[entry.verdict]
     sources = tuple(
         Source(
             publisher=_defang(s.publisher),
@@ -141,7 +152,7 @@ def reply_for(match: Match) -> ReplyContent:
         for s in entry.sources[:MAX_REPLY_SOURCES]
     )
     return ReplyContent(
-        title=f"{TITLE_PREFIX} · {label}",
+        title=f"{labels.fact_check} · {label}",
         verdict=entry.verdict,
         verdict_label=label,
         context=_defang(entry.context),
@@ -150,4 +161,5 @@ def reply_for(match: Match) -> ReplyContent:
         claim_id=entry.id,
         as_of=entry.as_of,
         colour=VERDICT_COLOURS[entry.verdict],
+        language=language if language in LABELS else DEFAULT_LANGUAGE,
     )

@@ -4,20 +4,24 @@ nobody; stays short."""
 from __future__ import annotations
 
 import datetime as dt
+import string
 from dataclasses import replace
 
 import pytest
 
+from bot.core._labels import LABELS
 from bot.core.factbase import load_bundled
-from bot.core.models import FactEntry, Match, Source, Tier, Verdict
+from bot.core.models import LANGUAGES, FactEntry, Match, Source, Tier, Verdict
 from bot.core.reply import (
     COLOUR_FALSE,
     COLOUR_TRUE,
     MAX_REPLY_SOURCES,
     MAX_TEXT_CHARS,
     VERDICT_COLOURS,
+    Labels,
     reply_for,
 )
+from bot.core.service import FEEDBACK_VOTES
 
 ENTRY = FactEntry(
     id="us-biolabs",
@@ -127,3 +131,64 @@ def test_each_verdict_has_its_own_colour() -> None:
     assert red > green and red > blue
     red, green, blue = rgb(COLOUR_TRUE)
     assert green > red and green > blue
+
+
+# --- the server's language -----------------------------------------------------------------------
+
+
+def test_a_ukrainian_server_gets_its_labels_and_the_curated_text_as_written() -> None:
+    text = reply_for(alert(), language="uk").as_text()
+
+    assert text.startswith("Перевірка фактів · Неправда")
+    assert "Джерела:" in text
+    assert "Впевненість 92% · станом на 2025-03-01" in text
+    # The fact base is curated in English; its text is never machine-translated.
+    assert ENTRY.context in text
+    assert "Publisher 1 — Title 1 <https://example.org/1>" in text
+    for english in ("Fact check", "False", "Sources", "Confidence", "as of"):
+        assert english not in text
+
+
+def test_a_russian_server_gets_russian_labels() -> None:
+    content = reply_for(alert(replace(ENTRY, verdict=Verdict.MISLEADING)), language="ru")
+
+    assert content.title == "Проверка фактов · Вводит в заблуждение"
+    assert content.verdict_label == "Вводит в заблуждение"
+    assert content.footer() == "Уверенность 92% · по состоянию на 2025-03-01"
+
+
+def test_a_language_without_a_translation_gets_english() -> None:
+    content = reply_for(alert(), language="de")
+
+    assert content.language == "en"
+    assert content.title == "Fact check · False"
+    assert reply_for(alert()).as_text() == content.as_text()
+
+
+def test_every_reply_language_has_every_label() -> None:
+    assert set(LABELS) == set(LANGUAGES)
+    english = LABELS["en"]
+    for language, labels in LABELS.items():
+        assert set(labels.verdicts) == set(Verdict), language
+        assert set(labels.feedback_buttons) == set(FEEDBACK_VOTES), language
+        for name in Labels.__slots__:
+            value = getattr(labels, name)
+            assert value, (language, name)
+            if language != "en" and isinstance(value, str):
+                # The same placeholders as the English text, so no `format` call breaks.
+                assert _fields(value) == _fields(getattr(english, name)), (language, name)
+        # Buttons fit Discord's 80 and Slack's 75 characters.
+        for label in (*labels.feedback_buttons.values(), labels.reply_button, labels.share):
+            assert len(label) <= 75, (language, label)
+
+
+def test_translated_replies_of_the_whole_fact_base_stay_short() -> None:
+    for entry in load_bundled():
+        for language in LANGUAGES:
+            content = reply_for(alert(entry), language=language)
+            assert entry.claim not in content.as_text()
+            assert len(content.as_text()) <= MAX_TEXT_CHARS
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
