@@ -20,6 +20,7 @@ from bot.adapters.discord._render import (
     reply_embed,
     search_summary,
 )
+from bot.adapters.discord._replies import server_language
 from bot.adapters.discord._respond import Answer, answer
 from bot.core.models import FactEntry, Tier
 from bot.core.reply import VERDICT_LABELS, reply_for
@@ -40,16 +41,18 @@ SEARCH_RESULTS = 10
 NOTHING_TO_CHECK = "That message has no text to check (only attachments or embeds)."
 
 
-async def check_text(service: ClaimwatchService, text: str) -> Answer:
-    """The answer to "is this a known claim?": the reply embed, or an honest "no match"."""
+async def check_text(service: ClaimwatchService, text: str, *, guild_id: int | None) -> Answer:
+    """The answer to "is this a known claim?": the reply embed, or an honest "no match", in
+    the server's language."""
+    language = await server_language(service, guild_id)
     if len(text) > INLINE_MATCH_MAX_CHARS:
         match = await asyncio.to_thread(service.check, text)
     else:
         match = service.check(text)
-    note = factcheck_text(match, entries=len(service.factbase))
+    note = factcheck_text(match, entries=len(service.factbase), language=language)
     if match.entry is None or match.tier is Tier.NONE:
         return Answer(content=note)
-    return Answer(content=note, embed=reply_embed(reply_for(match)))
+    return Answer(content=note, embed=reply_embed(reply_for(match, language=language)))
 
 
 def _choices(entries: list[FactEntry]) -> list[app_commands.Choice[str]]:
@@ -81,7 +84,7 @@ async def factcheck(
     deps = deps_of(interaction.client)
     await answer(
         interaction,
-        check_text(deps.service, text),
+        check_text(deps.service, text, guild_id=interaction.guild_id),
         ephemeral=not public,
         defer_after=deps.defer_after,
     )
@@ -94,7 +97,9 @@ async def check_message(interaction: Interaction, message: discord.Message) -> N
         await answer(interaction, Answer(content=NOTHING_TO_CHECK))
         return
     await answer(
-        interaction, check_text(deps.service, message.content), defer_after=deps.defer_after
+        interaction,
+        check_text(deps.service, message.content, guild_id=interaction.guild_id),
+        defer_after=deps.defer_after,
     )
 
 
@@ -130,14 +135,16 @@ class FactsCommands(app_commands.Group):
     async def show(
         self, interaction: Interaction, entry_id: app_commands.Range[str, 1, 100]
     ) -> None:
-        entry = deps_of(interaction.client).service.factbase.get(entry_id.strip())
+        service = deps_of(interaction.client).service
+        entry = service.factbase.get(entry_id.strip())
         if entry is None:
             shown = escape_user_text(entry_id[:60])
             await answer(
                 interaction, Answer(content=f"No entry `{shown}`. Find ids with `/facts search`.")
             )
         else:
-            await answer(interaction, Answer(embed=entry_embed(entry)))
+            language = await server_language(service, interaction.guild_id)
+            await answer(interaction, Answer(embed=entry_embed(entry, language=language)))
 
 
 AnyCommand = app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu

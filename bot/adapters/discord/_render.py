@@ -14,7 +14,14 @@ import discord
 
 from bot.core.models import Decision, FactEntry, GuildConfig, Match, Source, Tier
 from bot.core.ports import ServerStats
-from bot.core.reply import VERDICT_COLOURS, VERDICT_LABELS, ReplyContent, reply_for
+from bot.core.reply import (
+    DEFAULT_LANGUAGE,
+    VERDICT_COLOURS,
+    VERDICT_LABELS,
+    ReplyContent,
+    labels_for,
+    reply_for,
+)
 
 __all__ = [
     "MAX_CONTENT_CHARS",
@@ -102,6 +109,7 @@ def thread_name(content: ReplyContent) -> str:
 
 def reply_embed(content: ReplyContent) -> discord.Embed:
     """The in-channel reply: verdict (colour-coded), short context, sources, match confidence."""
+    labels = content.labels
     embed = discord.Embed(
         title=clip(content.title, MAX_EMBED_TITLE_CHARS),
         description=clip(escape_user_text(content.context), MAX_EMBED_DESCRIPTION_CHARS),
@@ -110,57 +118,69 @@ def reply_embed(content: ReplyContent) -> discord.Embed:
     if content.sources:
         sources = [_source_link(content, source) for source in content.sources]
         embed.add_field(
-            name="Sources", value=_lines_within(sources, MAX_FIELD_VALUE_CHARS), inline=False
+            name=labels.sources, value=_lines_within(sources, MAX_FIELD_VALUE_CHARS), inline=False
         )
-    embed.add_field(name="Match confidence", value=f"{content.confidence}%", inline=True)
-    embed.add_field(name="Fact-base entry", value=f"`{content.claim_id}`", inline=True)
+    embed.add_field(name=labels.match_confidence, value=f"{content.confidence}%", inline=True)
+    embed.add_field(name=labels.fact_base_entry, value=f"`{content.claim_id}`", inline=True)
     if content.as_of is not None:
-        embed.set_footer(text=f"claimwatch · checked as of {content.as_of.isoformat()}")
+        checked = labels.checked_as_of.format(date=content.as_of.isoformat())
+        embed.set_footer(text=f"claimwatch · {checked}")
     else:
         embed.set_footer(text="claimwatch")
     return embed
 
 
 def suggestion_embed(decision: Decision, content: ReplyContent, *, guild_id: str) -> discord.Embed:
-    """The moderators' log entry for a borderline match (or any match in moderators-only mode)."""
+    """The moderators' log entry for a borderline match (or any match in moderators-only mode),
+    in the language of `content` (the server's)."""
+    labels = content.labels
     msg = decision.message
     where = msg.thread_id or msg.channel_id
     link = message_link(guild_id, where, msg.message_id)
+    intro = labels.review_intro.format(
+        message=labels.message_by.format(author=f"<@{msg.author_id}>"), channel=f"<#{where}>"
+    )
+    howto = labels.review_howto.format(
+        reply=f"**{labels.reply_button}**", dismiss=f"**{labels.dismiss_button}**"
+    )
     embed = discord.Embed(
-        title="Possible known claim · needs a moderator",
-        description=(
-            f"A message by <@{msg.author_id}> in <#{where}> may repeat a claim from the fact "
-            f"base. [Jump to the message]({link})\n\n"
-            "**Reply** posts the fact check under it; **Dismiss** leaves it alone."
-        ),
+        title=clip(labels.review_title, MAX_EMBED_TITLE_CHARS),
+        description=f"{intro} [{labels.jump_to_message}]({link})\n\n{howto}",
         colour=content.colour,
     )
     embed.add_field(
-        name="Candidate entry", value=f"`{content.claim_id}` · {content.verdict_label}", inline=True
+        name=labels.candidate_entry,
+        value=f"`{content.claim_id}` · {content.verdict_label}",
+        inline=True,
     )
-    embed.add_field(name="Match confidence", value=f"{content.confidence}%", inline=True)
-    embed.add_field(name="Why it is here", value=clip(decision.reason, 200), inline=True)
+    embed.add_field(name=labels.match_confidence, value=f"{content.confidence}%", inline=True)
+    embed.add_field(name=labels.why_here, value=clip(decision.reason, 200), inline=True)
     if msg.text.strip():
         embed.add_field(
-            name="Excerpt", value="> " + escape_user_text(excerpt(msg.text)), inline=False
+            name=labels.excerpt, value="> " + escape_user_text(excerpt(msg.text)), inline=False
         )
-    embed.set_footer(text=f"Queue item {decision.queue_id}")
+    embed.set_footer(text=labels.queue_item.format(id=decision.queue_id))
     return embed
 
 
-def resolved_embed(original: discord.Embed, outcome: str) -> discord.Embed:
+def resolved_embed(original: discord.Embed, outcome: str, *, language: str) -> discord.Embed:
     """The log entry once a moderator acted: the same embed with the outcome added."""
     embed = original.copy()
     # Drop the how-to paragraph about the buttons, which are gone.
     embed.description = (embed.description or "").split("\n\n", 1)[0]
-    embed.add_field(name="Outcome", value=clip(outcome, MAX_FIELD_VALUE_CHARS), inline=False)
+    embed.add_field(
+        name=labels_for(language).outcome,
+        value=clip(outcome, MAX_FIELD_VALUE_CHARS),
+        inline=False,
+    )
     return embed
 
 
-def entry_embed(entry: FactEntry) -> discord.Embed:
+def entry_embed(entry: FactEntry, *, language: str = DEFAULT_LANGUAGE) -> discord.Embed:
     """`/facts show`: one entry's verdict, context and sources (named by id, not by claim)."""
     # The reply's content, for the same defanged context and the same cited sources.
-    content = reply_for(Match(entry=entry, tier=Tier.ALERT, score=100.0))
+    content = reply_for(Match(entry=entry, tier=Tier.ALERT, score=100.0), language=language)
+    labels = content.labels
     embed = discord.Embed(
         title=clip(f"{content.verdict_label} · {entry.id}", MAX_EMBED_TITLE_CHARS),
         description=clip(escape_user_text(content.context), MAX_EMBED_DESCRIPTION_CHARS),
@@ -169,36 +189,27 @@ def entry_embed(entry: FactEntry) -> discord.Embed:
     if content.sources:
         sources = [_source_link(content, source) for source in content.sources]
         embed.add_field(
-            name="Sources", value=_lines_within(sources, MAX_FIELD_VALUE_CHARS), inline=False
+            name=labels.sources, value=_lines_within(sources, MAX_FIELD_VALUE_CHARS), inline=False
         )
     if entry.tags:
-        embed.add_field(name="Tags", value=clip(", ".join(entry.tags), 200), inline=True)
+        embed.add_field(name=labels.tags, value=clip(", ".join(entry.tags), 200), inline=True)
     if entry.as_of is not None:
-        embed.add_field(name="Checked as of", value=entry.as_of.isoformat(), inline=True)
+        embed.add_field(name=labels.checked_heading, value=entry.as_of.isoformat(), inline=True)
     return embed
 
 
-def factcheck_text(match: Match, *, entries: int) -> str:
+def factcheck_text(match: Match, *, entries: int, language: str = DEFAULT_LANGUAGE) -> str:
     """The line above a /factcheck answer; for no match, the whole (honest) answer."""
+    labels = labels_for(language)
     entry = match.entry
     if entry is not None and match.tier is Tier.ALERT:
-        return "This matches a claim in claimwatch's fact base."
+        return labels.check_alert
     if entry is not None and match.tier is Tier.SUGGEST:
-        return (
-            f"This may be about a claim in the fact base (match confidence {round(match.score)}%)."
-            " Check that the entry below is really what the text says."
-        )
+        return labels.check_suggest.format(percent=round(match.score))
     if entry is not None:
-        return (
-            f"No confident match. The closest entry is `{entry.id}` "
-            f"({VERDICT_LABELS[entry.verdict].lower()}), but the text does not clearly make "
-            f"that claim. See `/facts show id:{entry.id}`, or browse with `/facts search`."
-        )
-    return (
-        f"No match: none of the {entries} claims in claimwatch's fact base fits this text. "
-        "That says nothing about whether it is true, only that it is not a claim we track. "
-        "Browse what is covered with `/facts search`."
-    )
+        verdict = labels.verdicts[entry.verdict].lower()
+        return labels.check_closest.format(id=entry.id, verdict=verdict)
+    return labels.check_none.format(entries=entries)
 
 
 def search_summary(found: list[FactEntry], query: str) -> str:

@@ -27,8 +27,9 @@ from bot.adapters.discord._render import (
 )
 from bot.adapters.discord._respond import Answer, answer, send_error
 from bot.core.models import Action, Decision, ReplyMode
-from bot.core.reply import reply_for
+from bot.core.reply import DEFAULT_LANGUAGE, Labels, labels_for, reply_for
 from bot.core.service import FEEDBACK_VOTES, ClaimwatchService
+from bot.errors import StorageError
 
 __all__ = [
     "NOT_A_MODERATOR",
@@ -41,6 +42,7 @@ __all__ = [
     "post_reply",
     "post_suggestion",
     "queue_view",
+    "server_language",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,24 +55,15 @@ UNKNOWN_MESSAGE = 10008
 THREAD_ALREADY_CREATED = 160004
 NO_MENTIONS = discord.AllowedMentions.none()
 
-FEEDBACK_LABELS: dict[str, str] = {
-    "helpful": "Helpful",
-    "not_helpful": "Not helpful",
-    "wrong_claim": "Wrong claim",
-}
+ENGLISH = labels_for(DEFAULT_LANGUAGE)
 FEEDBACK_STYLES: dict[str, discord.ButtonStyle] = {
     "helpful": discord.ButtonStyle.success,
     "not_helpful": discord.ButtonStyle.secondary,
     "wrong_claim": discord.ButtonStyle.danger,
 }
-FEEDBACK_THANKS = "Thanks, your feedback was recorded. It helps the moderators tune claimwatch."
-FEEDBACK_UNKNOWN = "claimwatch no longer keeps a record of this reply, so the vote was not counted."
-NOT_A_MODERATOR = (
-    "Sorry, only this server's moderators can do that: it needs the Manage Server permission "
-    "or the “{role}” role."
-)
-FAILED = "Sorry, something went wrong on claimwatch's side; the moderators can check its log."
-QUEUE_GONE = "Another moderator already handled this one, or it is no longer queued."
+# In English, where no server's language is known (answers in a server use its `language`).
+NOT_A_MODERATOR = ENGLISH.not_a_moderator
+FAILED = ENGLISH.failed
 
 QueueAction = Literal["reply", "dismiss"]
 Destination = discord.TextChannel | discord.Thread | discord.PartialMessageable
@@ -91,6 +84,7 @@ class CannotPost(Exception):
         )
         super().__init__(f"claimwatch may not post in <#{channel_id}> ({reason})")
         self.channel_id = channel_id
+        self.reason = reason
 
 
 def destination(client: discord.Client, channel_id: str, guild_id: str) -> Destination:
@@ -121,10 +115,10 @@ async def post_reply(
 ) -> discord.Message | None:
     """Answer the decision's message and record the reply; None when the message is gone."""
     msg = decision.message
-    content = reply_for(decision.match)
+    content = reply_for(decision.match, language=decision.language)
     where = destination(client, msg.thread_id or msg.channel_id, msg.server_id)
     original = where.get_partial_message(int(msg.message_id))
-    embed, view = reply_embed(content), feedback_view()
+    embed, view = reply_embed(content), feedback_view(decision.language)
     try:
         # Inside a thread there is no thread to open: reply where the message is.
         if decision.reply_mode is ReplyMode.REPLY or msg.thread_id is not None:
@@ -194,12 +188,12 @@ async def post_suggestion(client: discord.Client, decision: Decision) -> discord
     if decision.log_channel is None or decision.queue_id is None:
         log.info("queued %s in server %s: no log channel", decision.queue_id, msg.server_id)
         return None
-    embed = suggestion_embed(decision, reply_for(decision.match), guild_id=msg.server_id)
+    content = reply_for(decision.match, language=decision.language)
+    embed = suggestion_embed(decision, content, guild_id=msg.server_id)
     where = destination(client, decision.log_channel, msg.server_id)
+    view = queue_view(decision.queue_id, decision.language)
     try:
-        return await where.send(
-            embed=embed, view=queue_view(decision.queue_id), allowed_mentions=NO_MENTIONS
-        )
+        return await where.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
     except (discord.Forbidden, discord.NotFound) as exc:
         # The match stays queued: a moderator fixing the log channel loses nothing.
         raise CannotPost(decision.log_channel, exc) from exc
@@ -233,16 +227,34 @@ async def delete_reply(
 # --- buttons -------------------------------------------------------------------------------------
 
 
+async def server_language(service: ClaimwatchService, guild_id: int | None) -> str:
+    """A server's `language`, for answering one of its interactions (English outside one)."""
+    if guild_id is None:
+        return DEFAULT_LANGUAGE
+    return (await service.get_config(PLATFORM, str(guild_id))).language
+
+
+async def _failure_labels(service: ClaimwatchService, guild_id: int | None) -> Labels:
+    # Telling the user something failed must not fail too: the store may be what is down.
+    try:
+        return labels_for(await server_language(service, guild_id))
+    except StorageError:
+        return ENGLISH
+
+
 class FeedbackButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=rf"cw:fb:(?P<vote>{'|'.join(FEEDBACK_VOTES)})",
 ):
-    """ "Helpful", "Not helpful", "Wrong claim" under a reply."""
+    """ "Helpful", "Not helpful", "Wrong claim" under a reply, in the server's language.
 
-    def __init__(self, vote: str) -> None:
+    The label is not part of the state: a button rebuilt from a click is never shown again.
+    """
+
+    def __init__(self, vote: str, language: str = DEFAULT_LANGUAGE) -> None:
         super().__init__(
             discord.ui.Button(
-                label=FEEDBACK_LABELS[vote],
+                label=labels_for(language).feedback_buttons[vote],
                 style=FEEDBACK_STYLES[vote],
                 custom_id=f"cw:fb:{vote}",
             )
@@ -263,6 +275,7 @@ class FeedbackButton(
         guild_id, reply_id = str(interaction.guild_id), str(interaction.message.id)
 
         async def work() -> Answer:
+            labels = labels_for(await server_language(deps.service, interaction.guild_id))
             recorded = await deps.service.record_feedback(
                 platform=PLATFORM,
                 server_id=guild_id,
@@ -270,7 +283,7 @@ class FeedbackButton(
                 user_id=str(interaction.user.id),
                 vote=self.vote,
             )
-            return Answer(content=FEEDBACK_THANKS if recorded else FEEDBACK_UNKNOWN)
+            return Answer(content=labels.feedback_thanks if recorded else labels.feedback_unknown)
 
         try:
             await answer(interaction, work(), defer_after=deps.defer_after)
@@ -278,20 +291,24 @@ class FeedbackButton(
             log.exception(
                 "feedback %s on reply %s (server %s) failed", self.vote, reply_id, guild_id
             )
-            await send_error(interaction, FAILED)
+            labels = await _failure_labels(deps.service, interaction.guild_id)
+            await send_error(interaction, labels.failed)
 
 
 class QueueButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"cw:q:(?P<action>reply|dismiss):(?P<queue>[A-Za-z0-9_.-]{1,80})",
 ):
-    """ "Reply" and "Dismiss" on a moderators' log entry."""
+    """ "Reply" and "Dismiss" on a moderators' log entry, in the server's language."""
 
-    def __init__(self, action: QueueAction, queue_id: str) -> None:
+    def __init__(
+        self, action: QueueAction, queue_id: str, language: str = DEFAULT_LANGUAGE
+    ) -> None:
         approve = action == "reply"
+        labels = labels_for(language)
         super().__init__(
             discord.ui.Button(
-                label="Reply" if approve else "Dismiss",
+                label=labels.reply_button if approve else labels.dismiss_button,
                 style=discord.ButtonStyle.primary if approve else discord.ButtonStyle.secondary,
                 custom_id=f"cw:q:{action}:{queue_id}",
             )
@@ -308,54 +325,62 @@ class QueueButton(
     async def callback(self, interaction: Interaction) -> None:
         deps = deps_of(interaction.client)
         deps.track()
-        if not is_moderator(interaction, deps.moderator_role):
-            await send_error(interaction, NOT_A_MODERATOR.format(role=deps.moderator_role))
-            return
         try:
+            if not await is_moderator(interaction):
+                labels = labels_for(await server_language(deps.service, interaction.guild_id))
+                await send_error(interaction, labels.not_a_moderator)
+                return
             await answer(interaction, self._resolve(interaction), defer_after=deps.defer_after)
         except Exception:
             log.exception("%s on queue item %s failed", self.action, self.queue_id)
-            await send_error(interaction, FAILED)
+            labels = await _failure_labels(deps.service, interaction.guild_id)
+            await send_error(interaction, labels.failed)
 
     async def _resolve(self, interaction: Interaction) -> Answer:
         service = deps_of(interaction.client).service
-        moderator = str(interaction.user.id)
+        language = await server_language(service, interaction.guild_id)
+        labels = labels_for(language)
+        moderator = f"<@{interaction.user.id}>"
         if self.action == "dismiss":
-            if not await service.dismiss(self.queue_id, moderator=moderator):
-                return Answer(content=QUEUE_GONE)
-            outcome = f"Dismissed by <@{moderator}>."
+            if not await service.dismiss(self.queue_id, moderator=str(interaction.user.id)):
+                return Answer(content=labels.queue_gone)
+            outcome = labels.dismissed_by.format(moderator=moderator)
         else:
-            decision = await service.approve(self.queue_id, moderator=moderator)
+            decision = await service.approve(self.queue_id, moderator=str(interaction.user.id))
             if decision is None:
-                return Answer(content=QUEUE_GONE)
+                return Answer(content=labels.queue_gone)
             try:
                 sent = await post_reply(interaction.client, service, decision)
             except CannotPost as exc:
-                sent, gone = None, f"{exc}: nothing was posted"
+                sent = None
+                gone = labels.cannot_post.format(channel=f"<#{exc.channel_id}>", reason=exc.reason)
             else:
-                gone = "the message is gone: nothing was posted"
+                gone = labels.message_gone
             outcome = (
-                f"Approved by <@{moderator}>: [reply posted]({sent.jump_url})."
+                labels.approved_by.format(
+                    moderator=moderator, link=f"[{labels.reply_posted}]({sent.jump_url})"
+                )
                 if sent is not None
-                else f"Approved by <@{moderator}>, but {gone}."
+                else labels.approved_not_posted.format(moderator=moderator, why=gone)
             )
         log_entry = interaction.message
         if log_entry is None or not log_entry.embeds:
             return Answer(content=outcome)
-        return Answer(embed=resolved_embed(log_entry.embeds[0], outcome), update=True)
+        embed = resolved_embed(log_entry.embeds[0], outcome, language=language)
+        return Answer(embed=embed, update=True)
 
 
-def feedback_view() -> discord.ui.View:
-    """The buttons under every reply."""
+def feedback_view(language: str = DEFAULT_LANGUAGE) -> discord.ui.View:
+    """The buttons under every reply, labelled in `language`."""
     view = discord.ui.View(timeout=None)
     for vote in FEEDBACK_VOTES:
-        view.add_item(FeedbackButton(vote))
+        view.add_item(FeedbackButton(vote, language))
     return view
 
 
-def queue_view(queue_id: str) -> discord.ui.View:
-    """The buttons on a moderators' log entry."""
+def queue_view(queue_id: str, language: str = DEFAULT_LANGUAGE) -> discord.ui.View:
+    """The buttons on a moderators' log entry, labelled in `language`."""
     view = discord.ui.View(timeout=None)
-    view.add_item(QueueButton("reply", queue_id))
-    view.add_item(QueueButton("dismiss", queue_id))
+    view.add_item(QueueButton("reply", queue_id, language))
+    view.add_item(QueueButton("dismiss", queue_id, language))
     return view
