@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from bot.core.models import Decision, GuildConfig, Match, ReplyMode, Tier, Verdict
 from bot.core.ports import ServerStats
-from bot.core.reply import ReplyContent
+from bot.core.reply import DEFAULT_LANGUAGE, ReplyContent, labels_for
 from bot.core.service import FEEDBACK_VOTES
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "ACTION_FEEDBACK",
     "ACTION_FORGET",
     "ACTION_SHARE",
-    "FEEDBACK_BUTTONS",
     "SETUP_CALLBACK",
     "Block",
     "SharedCheck",
@@ -54,13 +53,6 @@ ACTION_FEEDBACK = "claimwatch_feedback"  # + "_" + vote; the vote is the button'
 ACTION_SHARE = "claimwatch_share"
 ACTION_FORGET = "claimwatch_forget"
 SETUP_CALLBACK = "claimwatch_setup"
-
-# Button label per feedback vote; the votes themselves are the service's FEEDBACK_VOTES.
-FEEDBACK_BUTTONS: dict[str, str] = {
-    "helpful": "Helpful",
-    "not_helpful": "Not helpful",
-    "wrong_claim": "Wrong claim",
-}
 
 VERDICT_MARKS: dict[Verdict, str] = {
     Verdict.FALSE: "🔴",
@@ -183,21 +175,24 @@ def _quote(text: str) -> str:
 
 
 def reply_blocks(content: ReplyContent, *, feedback: bool) -> list[Block]:
-    """The bot's reply: verdict, context, sources as links, confidence; feedback buttons."""
+    """The bot's reply: verdict, context, sources as links, confidence; feedback buttons. The
+    labels are in the reply's language; the fact base's own text stays as curated."""
+    labels = content.labels
     mark = VERDICT_MARKS[content.verdict]
     blocks: list[Block] = [
         {"type": "header", "text": _plain(f"{mark} {content.title}")},
         _section(escape(content.context)),
     ]
+    heading = f"*{escape(labels.sources)}*"
     lines: list[str] = []
     for source in content.sources:
         label = _trim(f"{source.publisher} — {source.title}", SOURCE_LABEL_CHARS)
         line = "• " + _link(source.url, label)
-        if sum(len(kept) + 1 for kept in lines) + len(line) > SECTION_MAX_CHARS - len("*Sources*"):
+        if sum(len(kept) + 1 for kept in lines) + len(line) > SECTION_MAX_CHARS - len(heading):
             break  # a whole link or none: half a link is broken markup
         lines.append(line)
     if lines:
-        blocks.append(_section("*Sources*\n" + "\n".join(lines)))
+        blocks.append(_section(heading + "\n" + "\n".join(lines)))
     blocks.append(_context(escape(content.footer())))
     if feedback:
         blocks.append(
@@ -205,7 +200,9 @@ def reply_blocks(content: ReplyContent, *, feedback: bool) -> list[Block]:
                 "type": "actions",
                 "block_id": "claimwatch_feedback",
                 "elements": [
-                    _button(FEEDBACK_BUTTONS.get(vote, vote), f"{ACTION_FEEDBACK}_{vote}", vote)
+                    _button(
+                        labels.feedback_buttons.get(vote, vote), f"{ACTION_FEEDBACK}_{vote}", vote
+                    )
                     for vote in FEEDBACK_VOTES
                 ],
             }
@@ -253,23 +250,24 @@ class SharedCheck:
 
 
 def check_blocks(
-    match: Match, content: ReplyContent | None, *, thread_ts: str | None
+    match: Match,
+    content: ReplyContent | None,
+    *,
+    thread_ts: str | None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Block]:
-    """The private answer to /factcheck or "Check this message", with a share button."""
+    """The private answer to /factcheck or "Check this message", with a share button, in the
+    workspace's `language` (a `content`'s own language when there is one)."""
+    labels = content.labels if content is not None else labels_for(language)
     if content is None:
         if match.entry is not None and match.tier is Tier.NONE:
-            note = (
-                "Nothing to flag: the text touches a checked claim but does not assert it "
-                "clearly enough for a fact check."
-            )
+            note = labels.check_not_asserted
         else:
-            note = "Nothing in the fact base matches this text."
-        return [_section(note)]
+            note = labels.check_no_match
+        return [_section(escape(note))]
     blocks: list[Block] = []
     if match.tier is Tier.SUGGEST:
-        blocks.append(
-            _context("Possible match: below the confidence the bot needs to reply on its own.")
-        )
+        blocks.append(_context(escape(labels.check_possible)))
     blocks.extend(reply_blocks(content, feedback=False))
     share = SharedCheck(claim_id=content.claim_id, score=match.score, thread_ts=thread_ts)
     value = share.encode()
@@ -278,7 +276,7 @@ def check_blocks(
             {
                 "type": "actions",
                 "block_id": "claimwatch_share",
-                "elements": [_button("Share in channel", ACTION_SHARE, value, "primary")],
+                "elements": [_button(labels.share, ACTION_SHARE, value, "primary")],
             }
         )
     return blocks
@@ -288,23 +286,24 @@ def check_blocks(
 
 
 def _suggestion_body(decision: Decision, permalink: str | None) -> list[Block]:
+    labels = labels_for(decision.language)
     msg, match = decision.message, decision.match
     entry = match.entry
-    message = _link(permalink, "A message") if permalink else "A message"
-    where = f"{message} in <#{msg.channel_id}>"
+    message = _link(permalink, labels.a_message) if permalink else escape(labels.a_message)
+    intro = escape(labels.review_intro).format(message=message, channel=f"<#{msg.channel_id}>")
     blocks: list[Block] = [
-        {"type": "header", "text": _plain("Possible claim for review")},
-        _section(f"{where} may repeat a checked claim:\n{_quote(_excerpt(msg.text))}"),
+        {"type": "header", "text": _plain(labels.review_title)},
+        _section(f"{intro}\n{_quote(_excerpt(msg.text))}"),
     ]
     if entry is not None:
         blocks.append(
             {
                 "type": "section",
                 "fields": [
-                    _field(f"*Claim*\n{escape(entry.claim)}"),
-                    _field(f"*Verdict*\n{escape(entry.verdict.value)}"),
-                    _field(f"*Confidence*\n{round(match.score)}%"),
-                    _field(f"*Why queued*\n{escape(decision.reason)}"),
+                    _field(f"*{escape(labels.claim)}*\n{escape(entry.claim)}"),
+                    _field(f"*{escape(labels.verdict)}*\n{escape(labels.verdicts[entry.verdict])}"),
+                    _field(f"*{escape(labels.match_confidence)}*\n{round(match.score)}%"),
+                    _field(f"*{escape(labels.why_here)}*\n{escape(decision.reason)}"),
                 ],
             }
         )
@@ -312,17 +311,19 @@ def _suggestion_body(decision: Decision, permalink: str | None) -> list[Block]:
 
 
 def suggestion_blocks(decision: Decision, *, permalink: str | None) -> list[Block]:
-    """A borderline match for the moderators' channel, with Reply and Dismiss buttons."""
+    """A borderline match for the moderators' channel, with Reply and Dismiss buttons, in the
+    workspace's language (the decision's)."""
+    labels = labels_for(decision.language)
     queue_id = decision.queue_id or ""
     blocks = _suggestion_body(decision, permalink)
-    blocks.append(_context(f"Queue item {escape(queue_id)}"))
+    blocks.append(_context(escape(labels.queue_item.format(id=queue_id))))
     blocks.append(
         {
             "type": "actions",
             "block_id": "claimwatch_queue",
             "elements": [
-                _button("Reply", ACTION_APPROVE, queue_id, "primary"),
-                _button("Dismiss", ACTION_DISMISS, queue_id),
+                _button(labels.reply_button, ACTION_APPROVE, queue_id, "primary"),
+                _button(labels.dismiss_button, ACTION_DISMISS, queue_id),
             ],
         }
     )
@@ -337,12 +338,20 @@ def resolved_suggestion_blocks(original: Sequence[Block], outcome: str) -> list[
 
 def log_blocks(decision: Decision, *, reply_link: str | None) -> list[Block]:
     """One line in the log channel for a reply the bot posted on its own or on approval."""
+    labels = labels_for(decision.language)
     msg, entry = decision.message, decision.match.entry
-    claim = f"`{escape(entry.id)}` ({escape(entry.verdict.value)})" if entry is not None else "?"
-    what = _link(reply_link, "Replied") if reply_link else "Replied"
-    text = (
-        f"{what} in <#{msg.channel_id}>: {claim}, confidence {round(decision.match.score)}% "
-        f"— {escape(decision.reason)}"
+    claim = (
+        f"`{escape(entry.id)}` ({escape(labels.verdicts[entry.verdict].lower())})"
+        if entry is not None
+        else "?"
+    )
+    what = _link(reply_link, labels.replied_link) if reply_link else escape(labels.replied_link)
+    text = escape(labels.replied).format(
+        replied=what,
+        channel=f"<#{msg.channel_id}>",
+        claim=claim,
+        percent=round(decision.match.score),
+        reason=escape(decision.reason),
     )
     return [_context(text)]
 

@@ -61,7 +61,7 @@ from bot.core.models import (
     ReplyMode,
     Tier,
 )
-from bot.core.reply import ReplyContent, reply_for
+from bot.core.reply import ReplyContent, labels_for, reply_for
 from bot.core.service import FEEDBACK_VOTES, INLINE_MATCH_MAX_CHARS, ClaimwatchService
 from bot.errors import ConfigError
 from bot.web import Metrics
@@ -464,7 +464,7 @@ class SlackBot:
         """Answer the decision's message in its thread and record the reply; False when the
         message was deleted before the reply went out."""
         msg = decision.message
-        content = reply_for(decision.match)
+        content = reply_for(decision.match, language=decision.language)
         try:
             posted = await client.chat_postMessage(
                 channel=msg.channel_id,
@@ -504,7 +504,7 @@ class SlackBot:
         permalink = await self._permalink(client, msg.channel_id, msg.message_id)
         await client.chat_postMessage(
             channel=decision.log_channel,
-            text="Possible claim for review",
+            text=labels_for(decision.language).review_title,
             blocks=suggestion_blocks(decision, permalink=permalink),
             unfurl_links=False,
             unfurl_media=False,
@@ -586,18 +586,22 @@ class SlackBot:
             action: dict[str, Any] = body["actions"][0]
             queue_id = str(action.get("value") or "")
             name = str(user.get("name") or user.get("username") or "a moderator")
+            team = str((body.get("team") or {}).get("id") or "")
+            labels = labels_for((await self._service.get_config(PLATFORM, team)).language)
             if action.get("action_id") == ACTION_APPROVE:
                 decision = await self._service.approve(queue_id, moderator=user_id)
                 if decision is None:
-                    outcome = "Already handled by another moderator."
+                    outcome = labels.queue_gone
                 elif await self._post_reply(decision, client):
-                    outcome = f"Reply posted in the thread — approved by {name}."
+                    outcome = labels.approved_by.format(moderator=name, link=labels.reply_posted)
                 else:
-                    outcome = f"Approved by {name}, but the message was deleted meanwhile."
+                    outcome = labels.approved_not_posted.format(
+                        moderator=name, why=labels.message_gone
+                    )
             elif await self._service.dismiss(queue_id, moderator=user_id):
-                outcome = f"Dismissed by {name}."
+                outcome = labels.dismissed_by.format(moderator=name)
             else:
-                outcome = "Already handled by another moderator."
+                outcome = labels.queue_gone
             message: dict[str, Any] = body.get("message") or {}
             channel: dict[str, Any] = body.get("channel") or {}
             await client.chat_update(
@@ -629,11 +633,9 @@ class SlackBot:
                 user_id=str((body.get("user") or {}).get("id") or ""),
                 vote=vote,
             )
-            text = (
-                "Thanks — your feedback helps the moderators tune claimwatch."
-                if recorded
-                else "This fact check is no longer tracked, so feedback on it can't be recorded."
-            )
+            config = await self._service.get_config(PLATFORM, str(context.team_id or ""))
+            labels = labels_for(config.language)
+            text = labels.feedback_thanks if recorded else labels.feedback_unknown
             await respond(text=text, response_type="ephemeral", replace_original=False)
 
     # --- /factcheck, "Check this message" and sharing ------------------------------------------
@@ -644,22 +646,29 @@ class SlackBot:
         return self._service.check(text)
 
     @staticmethod
-    def _content(match: Match) -> ReplyContent | None:
+    def _content(match: Match, language: str) -> ReplyContent | None:
         if match.entry is None or match.tier is Tier.NONE:
             return None
-        return reply_for(match)
+        return reply_for(match, language=language)
 
-    async def _answer_check(self, text: str, respond: AsyncRespond, thread_ts: str | None) -> None:
+    async def _answer_check(
+        self, text: str, respond: AsyncRespond, thread_ts: str | None, *, team: str
+    ) -> None:
+        language = (await self._service.get_config(PLATFORM, team)).language
         match = await self._check(text)
-        content = self._content(match)
+        content = self._content(match, language)
         await respond(
-            text=reply_fallback(content) if content else "No fact check found for this text.",
-            blocks=check_blocks(match, content, thread_ts=thread_ts),
+            text=reply_fallback(content) if content else labels_for(language).check_no_match,
+            blocks=check_blocks(match, content, thread_ts=thread_ts, language=language),
             response_type="ephemeral",
         )
 
     async def _on_factcheck(
-        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
     ) -> None:
         await ack()
         async with self._handling(FACTCHECK_COMMAND, respond):
@@ -667,10 +676,14 @@ class SlackBot:
             if not text:
                 await respond(text=FACTCHECK_USAGE, response_type="ephemeral")
                 return
-            await self._answer_check(text, respond, thread_ts=None)
+            await self._answer_check(text, respond, thread_ts=None, team=str(context.team_id or ""))
 
     async def _on_check_message(
-        self, ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        shortcut: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
     ) -> None:
         await ack()
         async with self._handling("message shortcut", respond):
@@ -680,12 +693,18 @@ class SlackBot:
                 await respond(text="That message has no text to check.", response_type="ephemeral")
                 return
             thread_ts = message.get("thread_ts") or message.get("ts")
-            await self._answer_check(text, respond, thread_ts=str(thread_ts) if thread_ts else None)
+            await self._answer_check(
+                text,
+                respond,
+                thread_ts=str(thread_ts) if thread_ts else None,
+                team=str(context.team_id or ""),
+            )
 
     async def _on_share(
         self,
         ack: AsyncAck,
         body: dict[str, Any],
+        context: AsyncBoltContext,
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
@@ -700,7 +719,9 @@ class SlackBot:
                     replace_original=False,
                 )
                 return
-            content = reply_for(Match(entry=entry, tier=Tier.ALERT, score=shared.score))
+            config = await self._service.get_config(PLATFORM, str(context.team_id or ""))
+            shown = Match(entry=entry, tier=Tier.ALERT, score=shared.score)
+            content = reply_for(shown, language=config.language)
             channel = str((body.get("channel") or {}).get("id") or "")
             try:
                 await client.chat_postMessage(

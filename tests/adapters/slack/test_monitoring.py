@@ -170,7 +170,7 @@ async def test_a_moderator_clicking_reply_posts_the_reply_in_the_thread(
     assert "Fact check" in reply.params["blocks"][0]["text"]["text"]
     (update,) = slack.fake.calls_to("chat.update")
     assert update.params["channel"] == MODS
-    assert "approved by u0mod" in update.params["text"]
+    assert "Approved by u0mod: reply posted." in update.params["text"]
     # The buttons are gone, so nobody approves it twice.
     assert all(block["type"] != "actions" for block in update.params["blocks"])
 
@@ -199,7 +199,7 @@ async def test_a_second_click_on_a_handled_item_changes_nothing(
     await click(slack, "claimwatch_approve", queue_id)
 
     assert len(slack.fake.posts(GENERAL)) == 1
-    assert "Already handled" in slack.fake.calls_to("chat.update")[-1].params["text"]
+    assert "already handled" in slack.fake.calls_to("chat.update")[-1].params["text"]
 
 
 async def test_approving_a_message_deleted_meanwhile_says_so(
