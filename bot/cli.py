@@ -40,6 +40,7 @@ from bot.adapters.console import (
     DEMO_PLATFORM,
     DEMO_SERVER,
     ReplayReport,
+    demo_config,
     replay,
     reply_panel,
     sample_channel_path,
@@ -48,7 +49,7 @@ from bot.core import policy
 from bot.core.claimreview import claimreview_from_entries
 from bot.core.factbase import FactBase, entry_from_mapping, load_bundled, load_factbase
 from bot.core.matching import Thresholds
-from bot.core.models import FactEntry, GuildConfig, Match, Tier
+from bot.core.models import LANGUAGES, FactEntry, GuildConfig, Match, Tier
 from bot.core.reply import reply_for
 from bot.core.service import ClaimwatchService, ServerStats
 from bot.errors import (
@@ -480,7 +481,8 @@ def _cmd_demo(args: argparse.Namespace, io: _Io) -> int:
         # A replay of the same sample starts afresh: yesterday's replies would otherwise make
         # today's messages duplicates.
         await service.forget(DEMO_PLATFORM, DEMO_SERVER)
-        return await replay(sample_channel_path(), service=service, console=io.out)
+        config = demo_config(language=args.language)
+        return await replay(sample_channel_path(), service=service, console=io.out, config=config)
 
     # Always the embedded default, never a DATABASE_URL that may be a production database.
     report = _with_store(args.settings, run, sqlite_default=True)
@@ -736,7 +738,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("text", metavar="TEXT")
     scan = command(commands, "scan", _cmd_scan, "scan a chat export or JSON Lines", as_json, facts)
     scan.add_argument("file", metavar="FILE|-", help="JSON Lines, Discord/Slack export, - = stdin")
-    command(commands, "demo", _cmd_demo, "replay a sample channel in the terminal", facts)
+    demo = command(commands, "demo", _cmd_demo, "replay a sample channel in the terminal", facts)
+    demo.add_argument(
+        "--language", choices=LANGUAGES, default="en", help="the language of the bot's replies"
+    )
 
     facts_cmd = commands.add_parser("facts", help="inspect, import and export the fact base")
     actions = facts_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -454,6 +454,16 @@ def test_demo_replays_the_sample_channel_on_the_sqlite_default(
     assert first["alerts"] > 0 and first["approved"] == 1
 
 
+def test_the_demo_speaks_the_language_asked_for(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, out, err = run(capsys, "demo", "--language", "uk")
+
+    assert (code, err) == (EXIT_OK, "")
+    assert "Перевірка фактів · " in out and "Fact check" not in out
+    assert run(capsys, "demo", "--language", "de")[0] == EXIT_USAGE
+
+
 def test_the_demo_starts_afresh_each_time(
     capsys: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from bot.core.models import Action, Decision, GuildConfig, IncomingMessage
 from bot.core.ports import QueueItem
-from bot.core.reply import ReplyContent, reply_for
+from bot.core.reply import DEFAULT_LANGUAGE, ReplyContent, reply_for
 from bot.core.service import ClaimwatchService
 from bot.ingest import read_messages
 
@@ -63,8 +63,9 @@ def sample_channel_path() -> Path:
     return Path(str(resources.files("bot").joinpath(*SAMPLE_CHANNEL_FILE)))
 
 
-def demo_config() -> GuildConfig:
-    """The demo server: one monitored channel and a moderators' log channel."""
+def demo_config(*, language: str = DEFAULT_LANGUAGE) -> GuildConfig:
+    """The demo server: one monitored channel and a moderators' log channel; the bot's own
+    words in `language`."""
     # A replay runs in seconds, so channel and user cooldowns would silence all but the first
     # reply; the per-claim cooldown stays on to show that a claim is answered once.
     return GuildConfig(
@@ -72,11 +73,13 @@ def demo_config() -> GuildConfig:
         log_channel=DEMO_LOG_CHANNEL,
         channel_cooldown_s=0,
         user_cooldown_s=0,
+        language=language,
     )
 
 
 def reply_panel(content: ReplyContent, *, width: int = MAX_PANEL_WIDTH) -> Panel:
-    """The bot's reply as a rich panel: title, context, sources and confidence."""
+    """The bot's reply as a rich panel: title, context, sources and confidence, its labels in
+    the reply's language."""
     sources = Text()
     for source in content.sources:
         sources.append("• ")
@@ -84,7 +87,7 @@ def reply_panel(content: ReplyContent, *, width: int = MAX_PANEL_WIDTH) -> Panel
         sources.append("\n")
     body: list[RenderableType] = [Text(content.context)]
     if content.sources:
-        body += [Text(""), Text("Sources", style="bold"), sources]
+        body += [Text(""), Text(content.labels.sources, style="bold"), sources]
     body.append(Text(content.footer(), style="dim"))
     return Panel(
         Group(*body),
@@ -107,7 +110,7 @@ def _excerpt(text: str, limit: int = QUEUE_EXCERPT_CHARS) -> str:
 
 def _print_reply(console: Console, decision: Decision) -> None:
     width = min(MAX_PANEL_WIDTH, console.width - REPLY_INDENT)
-    panel = reply_panel(reply_for(decision.match), width=width)
+    panel = reply_panel(reply_for(decision.match, language=decision.language), width=width)
     console.print(Padding(panel, (0, 0, 0, REPLY_INDENT)))
 
 

@@ -78,6 +78,25 @@ async def test_replies_appear_right_under_the_claims_they_answer(
     assert "queue: empty" in text
 
 
+async def test_a_ukrainian_demo_server_gets_ukrainian_replies_with_the_curated_text(
+    service: ClaimwatchService,
+) -> None:
+    out, buffer = console()
+
+    report = await replay(
+        CHANNEL_FILE, service=service, console=out, config=demo_config(language="uk")
+    )
+
+    text = buffer.getvalue()
+    assert report.replies == 2
+    assert text.index(f"boris: {CLAIM}") < text.index("Перевірка фактів · Вводить в оману")
+    assert "Перевірка фактів · Неправда" in text
+    assert "Джерела" in text and "Впевненість " in text and "станом на 20" in text
+    assert "martial law" in text  # the fact base's context, as curated
+    for english in ("Fact check", "Sources", "Confidence", "as of"):
+        assert english not in text
+
+
 async def test_message_text_is_shown_literally(service: ClaimwatchService) -> None:
     out, buffer = console()
 
