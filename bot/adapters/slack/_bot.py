@@ -586,7 +586,6 @@ class SlackBot:
             action: dict[str, Any] = body["actions"][0]
             queue_id = str(action.get("value") or "")
             name = str(user.get("name") or user.get("username") or "a moderator")
-            team = str((body.get("team") or {}).get("id") or "")
             labels = labels_for((await self._service.get_config(PLATFORM, team)).language)
             if action.get("action_id") == ACTION_APPROVE:
                 decision = await self._service.approve(queue_id, moderator=user_id)

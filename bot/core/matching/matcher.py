@@ -258,15 +258,18 @@ class Matcher:
         cleaned = clean(text)
         # Chatter whose words could not cover enough of any phrasing stops here, before any
         # further work (an upper bound: the same cut `_candidates` makes, computed cheaply).
+        keys = set(map(evidence_key, tokenize(cleaned)))
         max_share = self._index.max_share
-        reach = sum(map(max_share.get, map(evidence_key, tokenize(cleaned)), repeat(0.0)))
-        if reach < RETRIEVE_MIN_COVERAGE:
+        if sum(map(max_share.get, keys, repeat(0.0))) < RETRIEVE_MIN_COVERAGE:
+            return None
+        candidates = self._candidates(keys)
+        if not candidates:
             return None
         terms = terms_of(text, cleaned=cleaned)
         closest: dict[int, _Scored] = {}
         message_keys = " ".join(k for k in terms.keys if k)
         typos = _Typos(terms)
-        for phrasing in self._candidates(terms):
+        for phrasing in candidates:
             excluded = self._index.exclude_keys.get(phrasing.entry)
             if excluded is not None and excluded & terms.key_set:
                 continue
@@ -292,11 +295,13 @@ class Matcher:
             self._profiles[entry_pos] = profile  # a race only builds the same value twice
         return profile
 
-    def _candidates(self, terms: Terms) -> list[Phrasing]:
+    def _candidates(self, keys: set[str]) -> list[Phrasing]:
+        """The phrasings sharing at least RETRIEVE_MIN_COVERAGE of their weight with `keys`,
+        closest first, at most MAX_PHRASINGS_PER_ENTRY of each entry."""
         postings = self._index.postings
         weights = self._index.weights
         acc: dict[int, float] = {}
-        for key in terms.key_set:
+        for key in keys:
             ids = postings.get(key)
             if ids is None:
                 continue
@@ -351,7 +356,8 @@ class Matcher:
         if words is None:
             keys = {k for p in self._index.entry_phrasings(entry_pos) for k in p.keys}
             keys |= self._index.keyword_keys.get(entry_pos, frozenset())
-            keys -= terms_of(self._index.entries[entry_pos].context).key_set
+            context = self._index.entries[entry_pos].context
+            keys.difference_update(map(evidence_key, tokenize(clean(context))))
             words = self._claim_words_cache[entry_pos] = frozenset(keys)  # a race rebuilds it
         return words
 

@@ -112,8 +112,11 @@ def stance_of(
     if len(negations) > 1 and negations[0] == 0 and terms.clauses[1] != terms.clauses[0]:
         cues.append(f"{tokens[0]}, {tokens[negations[1]]}")
     for i, tok in enumerate(tokens):
-        idiom = tuple(tokens[i : i + 2]) in CUE_IDIOMS
-        if terms.keys[i] not in claim.keys and tok in DEBUNK_CUES and not idiom:
+        if (
+            tok in DEBUNK_CUES
+            and terms.keys[i] not in claim.keys
+            and tuple(tokens[i : i + 2]) not in CUE_IDIOMS
+        ):
             cues.append(tok)
     cues.extend(p for p in DEBUNK_PHRASES if p in terms.raw and p not in claim.text)
     # Someone who cites what is known ("joint investment fund", "Russian airstrike", "ICC
