@@ -297,7 +297,7 @@ class Matcher:
 
     def _candidates(self, keys: set[str]) -> list[Phrasing]:
         """The phrasings sharing at least RETRIEVE_MIN_COVERAGE of their weight with `keys`,
-        closest first, at most MAX_PHRASINGS_PER_ENTRY of each entry."""
+        at most MAX_CANDIDATES, and MAX_PHRASINGS_PER_ENTRY of each entry."""
         postings = self._index.postings
         weights = self._index.weights
         acc: dict[int, float] = {}
@@ -311,15 +311,17 @@ class Matcher:
         if not acc:
             return []
         phrasings = self._index.phrasings
+        # Closest first; among equally covered phrasings, those sharing more weight: in a large
+        # base many phrasings are fully covered by one shared figure or name.
         covered = [
-            (total / phrasings[pid].retrieval_weight, pid)
+            (total / phrasings[pid].retrieval_weight, total, pid)
             for pid, total in acc.items()
             if total >= RETRIEVE_MIN_COVERAGE * phrasings[pid].retrieval_weight
         ]
         covered.sort(reverse=True)
         chosen: list[Phrasing] = []
         per_entry: dict[int, int] = {}
-        for _cov, pid in covered:
+        for _cov, _total, pid in covered:
             phrasing = phrasings[pid]
             seen = per_entry.get(phrasing.entry, 0)
             if seen < MAX_PHRASINGS_PER_ENTRY:
