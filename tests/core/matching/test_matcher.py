@@ -171,3 +171,28 @@ def test_more_evidence_never_lowers_confidence() -> None:
     weak = Features(coverage=0.4, similarity=0.5, message_share=0.3, entry_weight=0.2)
     for name in Features._fields:
         assert confidence(weak._replace(**{name: 0.9})) > confidence(weak)
+
+
+def test_a_claim_finds_its_entry_among_many_sharing_its_figure() -> None:
+    """In a large imported feed, hundreds of claims can share a figure while their other words
+    are too common to pick candidates by; the claim that shares more finds its own entry."""
+
+    def review(number: int, claim: str) -> dict[str, object]:
+        return {
+            "@type": "ClaimReview",
+            "identifier": f"fc-{number}",
+            "url": f"https://factcheck.example/fc-{number}",
+            "claimReviewed": claim,
+            "author": {"@type": "Organization", "name": "Example Fact Check"},
+            "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        }
+
+    target = review(0, "Minister Kokopol sent 381 secret documents abroad")
+    # 600 claims share the ministry's wording (too common to retrieve by), 300 of them the figure.
+    crowd = [
+        review(n, f"The ministry sent {381 if n % 2 else 382} secret documents abroad")
+        for n in range(1, 601)
+    ]
+    base = FactBase(tuple(entries_from_claimreview([target, *crowd], origin="feed")), "feed")
+    result = Matcher(base).match("minister kokopol sent 381 secret documents abroad!!")
+    assert result.claim_id == "fc-0"
