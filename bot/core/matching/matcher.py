@@ -244,7 +244,7 @@ class Matcher:
 
     def evidence(self, text: str) -> list[tuple[FactEntry, Features, float]]:
         """Every candidate entry for `text`, best first, with its features and confidence (what
-        scripts/calibrate_matcher.py fits the model on)."""
+        `python -m bench.calibrate` fits the model on)."""
         found = self._rank(text)
         if found is None:
             return []
