@@ -127,8 +127,9 @@ class GuildConfig:
     defaults every server starts from. Bounds and parsing live in `bot.core.policy`; the settings
     are documented in docs/settings.md."""
 
-    # Bumped whenever a field is renamed or changes meaning; stores upgrade older records.
-    SCHEMA_VERSION: ClassVar[int] = 1
+    # Bumped whenever a field is renamed or changes meaning; stores upgrade older records
+    # (bot.storage.sql.CONFIG_UPGRADES). 2: thresholds are on the calibrated confidence scale.
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     enabled: bool = True
     monitored_channels: frozenset[str] = frozenset()  # empty: no channel is monitored

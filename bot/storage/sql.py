@@ -233,9 +233,19 @@ def _describe(exc: BaseException, url: URL) -> str:
 
 # --- configuration records -----------------------------------------------------------------------
 
+
+def _thresholds_follow_calibration(values: dict[str, Any]) -> dict[str, Any]:
+    """1 -> 2: the matcher's score became a calibrated confidence, so a threshold chosen on the
+    old scale (75 to be stricter than the old alert default of 72) would now be more eager than
+    the new default (80). Both thresholds go back to following the calibrated default."""
+    return {k: v for k, v in values.items() if k not in ("alert_threshold", "suggest_threshold")}
+
+
 # Upgrades of stored configurations, by the version they upgrade from: {1: upgrade_1_to_2, ...}.
 # A release that bumps GuildConfig.SCHEMA_VERSION registers one here.
-CONFIG_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+CONFIG_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _thresholds_follow_calibration,
+}
 
 
 def _encode_config(config: GuildConfig) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.core.factbase import FactBase
-from bot.core.models import GuildConfig, IncomingMessage
+from bot.core.models import GuildConfig, IncomingMessage, ReplyMode
 from bot.core.ports import AuditRecord
 from bot.core.service import ClaimwatchService
 from bot.errors import ConfigError, StorageError
@@ -159,7 +159,11 @@ async def _store_raw(store: SqlStore, version: int, settings: dict[str, object])
 async def test_a_stored_value_out_of_todays_bounds_falls_back_to_its_default(
     sql_store: SqlStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await _store_raw(sql_store, 1, {"language": "uk", "alert_threshold": 10, "gone": True})
+    await _store_raw(
+        sql_store,
+        GuildConfig.SCHEMA_VERSION,
+        {"language": "uk", "alert_threshold": 10, "gone": True},
+    )
 
     with caplog.at_level(logging.WARNING):
         config = await sql_store.get_config(PLATFORM, SERVER)
@@ -173,15 +177,16 @@ async def test_an_older_configuration_is_upgraded_when_read_and_stored_as_curren
 ) -> None:
     # A release that renames `language` to `reply_language` (say) bumps the version and registers
     # an upgrade; records written before it are read through the upgrade.
-    monkeypatch.setattr(GuildConfig, "SCHEMA_VERSION", 2)
+    current = GuildConfig.SCHEMA_VERSION
+    monkeypatch.setattr(GuildConfig, "SCHEMA_VERSION", current + 1)
 
     def rename(values: dict[str, object]) -> dict[str, object]:
         values = dict(values)
         values["language"] = values.pop("reply_language", "en")
         return values
 
-    monkeypatch.setitem(CONFIG_UPGRADES, 1, rename)
-    await _store_raw(sql_store, 1, {"reply_language": "ru", "retention_days": 30})
+    monkeypatch.setitem(CONFIG_UPGRADES, current, rename)
+    await _store_raw(sql_store, current, {"reply_language": "ru", "retention_days": 30})
 
     assert await sql_store.get_config(PLATFORM, SERVER) == GuildConfig(
         language="ru", retention_days=30
@@ -189,7 +194,65 @@ async def test_an_older_configuration_is_upgraded_when_read_and_stored_as_curren
     await sql_store.update_config(PLATFORM, SERVER, lambda config: config)
     async with sql_store.engine.connect() as conn:
         row = (await conn.execute(sa.select(guild_configs))).one()
-    assert (row.schema_version, row.settings) == (2, {"language": "ru", "retention_days": 30})
+    assert (row.schema_version, row.settings) == (
+        current + 1,
+        {"language": "ru", "retention_days": 30},
+    )
+
+
+async def test_thresholds_stored_before_calibration_follow_the_calibrated_default_again(
+    sql_store: SqlStore,
+) -> None:
+    # Version 1 thresholds were on the old score scale: 75 meant "stricter than 72", which on
+    # the calibrated scale would be more eager than the default of 80.
+    others: dict[str, object] = {
+        "language": "uk",
+        "retention_days": 30,
+        "monitored_channels": ["C1", "C2"],
+        "log_channel": "C9",
+        "reply_mode": "reply",
+        "store_message_text": True,
+        "channel_cooldown_s": 60,
+    }
+    await _store_raw(sql_store, 1, {**others, "alert_threshold": 75.0, "suggest_threshold": 62.0})
+
+    config = await sql_store.get_config(PLATFORM, SERVER)
+
+    assert (config.alert_threshold, config.suggest_threshold) == (None, None)
+    assert config == GuildConfig(
+        language="uk",
+        retention_days=30,
+        monitored_channels=frozenset({"C1", "C2"}),
+        log_channel="C9",
+        reply_mode=ReplyMode.REPLY,
+        store_message_text=True,
+        channel_cooldown_s=60,
+    )
+    # Its next change stores it as version 2, thresholds gone, the rest as it was.
+    await sql_store.update_config(PLATFORM, SERVER, lambda current: current)
+    async with sql_store.engine.connect() as conn:
+        row = (await conn.execute(sa.select(guild_configs))).one()
+    assert row.schema_version == 2
+    assert "alert_threshold" not in row.settings and "suggest_threshold" not in row.settings
+    assert row.settings["monitored_channels"] == ["C1", "C2"]
+
+
+async def test_a_threshold_set_on_the_calibrated_scale_is_kept(sql_store: SqlStore) -> None:
+    await _store_raw(sql_store, 2, {"alert_threshold": 85.0, "suggest_threshold": 65.0})
+
+    config = await sql_store.get_config(PLATFORM, SERVER)
+
+    assert (config.alert_threshold, config.suggest_threshold) == (85.0, 65.0)
+
+
+def test_the_settings_reference_says_what_each_config_upgrade_did() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "settings.md").read_text("utf-8")
+
+    assert f"(currently {GuildConfig.SCHEMA_VERSION})" in text
+    assert sorted(CONFIG_UPGRADES) == list(range(1, GuildConfig.SCHEMA_VERSION))
+    for old in CONFIG_UPGRADES:
+        assert f"**{old} → {old + 1}**" in text, old
+    assert "resets `alert_threshold` and `suggest_threshold`" in text
 
 
 async def test_a_configuration_from_a_newer_claimwatch_is_refused(sql_store: SqlStore) -> None:
