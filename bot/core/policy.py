@@ -25,6 +25,7 @@ from bot.errors import ConfigError
 
 __all__ = [
     "ALERT_THRESHOLD_MIN",
+    "CHANNEL_LIST_FIELDS",
     "CONFIG_FIELDS",
     "COOLDOWN_MAX_S",
     "LIST_FIELDS",
@@ -44,6 +45,7 @@ __all__ = [
     "skip_reason",
     "thresholds_for",
     "validate_config",
+    "without_channel",
 ]
 
 
@@ -166,6 +168,8 @@ _KINDS: dict[str, str] = {
 CONFIG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(GuildConfig))
 # The settings that are sets of ids or tags: moderators add to them and remove from them.
 LIST_FIELDS: tuple[str, ...] = tuple(key for key, kind in _KINDS.items() if kind in ("ids", "tags"))
+# The lists of channel ids (and thread ids), which a deleted channel leaves.
+CHANNEL_LIST_FIELDS = ("monitored_channels", "ignored_channels")
 
 
 def _bad(key: str, problem: str, value: object) -> ConfigError:
@@ -309,6 +313,14 @@ def validate_config(config: GuildConfig, default: Thresholds) -> None:
             f"suggest_threshold ({effective.suggest:g}) must not be above "
             f"alert_threshold ({effective.alert:g})"
         )
+
+
+def without_channel(config: GuildConfig, channel_id: str) -> GuildConfig:
+    """The configuration with no trace of a (deleted) channel: off every channel list, and no
+    longer the moderators' log."""
+    lists = {key: getattr(config, key) - {channel_id} for key in CHANNEL_LIST_FIELDS}
+    log_channel = None if config.log_channel == channel_id else config.log_channel
+    return replace(config, **lists, log_channel=log_channel)
 
 
 def config_values(config: GuildConfig) -> dict[str, ConfigValue]:

@@ -242,6 +242,21 @@ class ClaimwatchService:
 
         return await self._store.update_config(platform, server_id, change)
 
+    async def forget_channel(self, platform: str, server_id: str, channel_id: str) -> bool:
+        """A channel was deleted: drop it from every channel list and clear it as the moderators'
+        log, in one atomic update (a moderator changing the settings meanwhile keeps their
+        change). True when the settings mentioned the channel."""
+        forgotten = False
+
+        def change(current: GuildConfig) -> GuildConfig:
+            nonlocal forgotten
+            updated = policy.without_channel(current, channel_id)
+            forgotten = updated != current
+            return updated
+
+        await self._store.update_config(platform, server_id, change)
+        return forgotten
+
     async def get_config(self, platform: str, server_id: str) -> GuildConfig:
         """A server's moderator settings (defaults when none were stored)."""
         return await self._store.get_config(platform, server_id)

@@ -6,6 +6,7 @@ check a port method directly where the service only passes it through.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import replace
 
@@ -250,6 +251,76 @@ async def test_switching_text_storage_off_erases_the_text_kept_so_far(
         ("m2", None),
     ]
     assert [r.text for r in await store.audit_records(PLATFORM, OTHER_SERVER)] == [CLAIM]
+
+
+async def test_a_deleted_channel_leaves_every_channel_setting_and_nothing_else(
+    service: ClaimwatchService,
+) -> None:
+    gone = "off-topic"
+    await service.update_config(
+        PLATFORM,
+        SERVER,
+        monitored_channels=[CHANNEL, gone],
+        ignored_channels=[gone, "thread-9"],
+        exempt_users=[gone],  # an id in a list of users is no channel of this server's
+        language="uk",
+        retention_days=30,
+    )
+    await service.update_config(PLATFORM, OTHER_SERVER, monitored_channels=[gone])
+
+    assert await service.forget_channel(PLATFORM, SERVER, gone)
+
+    config = await service.get_config(PLATFORM, SERVER)
+    assert config == GuildConfig(
+        monitored_channels=frozenset({CHANNEL}),
+        ignored_channels=frozenset({"thread-9"}),
+        exempt_users=frozenset({gone}),
+        language="uk",
+        retention_days=30,
+    )
+    # Only that server: the same id elsewhere is another server's channel.
+    assert (await service.get_config(PLATFORM, OTHER_SERVER)).monitored_channels == {gone}
+    # Nothing more to drop the second time.
+    assert not await service.forget_channel(PLATFORM, SERVER, gone)
+    assert await service.get_config(PLATFORM, SERVER) == config
+
+
+async def test_a_deleted_log_channel_is_no_longer_the_log(service: ClaimwatchService) -> None:
+    await monitor(service)
+
+    assert not await service.forget_channel(PLATFORM, SERVER, "elsewhere")
+    assert (await service.get_config(PLATFORM, SERVER)).log_channel == LOG_CHANNEL
+    assert await service.forget_channel(PLATFORM, SERVER, LOG_CHANNEL)
+
+    config = await service.get_config(PLATFORM, SERVER)
+    assert config.log_channel is None
+    assert config.monitored_channels == {CHANNEL}
+
+
+async def test_a_channel_deleted_on_a_server_without_settings_changes_nothing(
+    service: ClaimwatchService,
+) -> None:
+    assert not await service.forget_channel(PLATFORM, SERVER, CHANNEL)
+    assert await service.get_config(PLATFORM, SERVER) == GuildConfig()
+
+
+async def test_a_channel_deleted_while_moderators_edit_the_list_keeps_their_edits(
+    service: ClaimwatchService,
+) -> None:
+    await service.update_config(PLATFORM, SERVER, monitored_channels=["gone", CHANNEL])
+
+    await asyncio.gather(
+        service.forget_channel(PLATFORM, SERVER, "gone"),
+        *(
+            service.edit_list(PLATFORM, SERVER, "monitored_channels", add=[f"new-{n}"])
+            for n in range(5)
+        ),
+    )
+
+    assert (await service.get_config(PLATFORM, SERVER)).monitored_channels == {
+        CHANNEL,
+        *(f"new-{n}" for n in range(5)),
+    }
 
 
 # --- the moderators' queue -----------------------------------------------------------------------

@@ -108,16 +108,9 @@ async def on_bulk_delete(
 
 
 async def on_channel_delete(service: ClaimwatchService, channel: discord.abc.GuildChannel) -> None:
-    """A deleted channel leaves the server's settings: watched, or the moderators' log."""
+    """A deleted channel leaves the server's settings: watched, ignored, or the moderators' log."""
     server_id, channel_id = str(channel.guild.id), str(channel.id)
-    config = await service.get_config(PLATFORM, server_id)
-    changes: dict[str, object] = {}
-    if channel_id in config.monitored_channels:
-        changes["monitored_channels"] = config.monitored_channels - {channel_id}
-    if config.log_channel == channel_id:
-        changes["log_channel"] = None
-    if changes:
-        await service.update_config(PLATFORM, server_id, **changes)
+    if await service.forget_channel(PLATFORM, server_id, channel_id):
         log.info(
             "channel %s of server %s was deleted: dropped from its settings", channel_id, server_id
         )

@@ -380,15 +380,12 @@ class SlackBot:
             team, channel = str(context.team_id or ""), str(event.get("channel") or "")
             if not channel:
                 return
-            config = await self._service.get_config(PLATFORM, team)
-            for key in ("monitored_channels", "ignored_channels"):
-                if channel in getattr(config, key):
-                    await self._service.edit_list(PLATFORM, team, key, remove=[channel])
-            if config.log_channel == channel:
-                await self._service.update_config(PLATFORM, team, log_channel=None)
-            log.info(
-                "channel %s of workspace %s was deleted: dropped from its settings", channel, team
-            )
+            if await self._service.forget_channel(PLATFORM, team, channel):
+                log.info(
+                    "channel %s of workspace %s was deleted: dropped from its settings",
+                    channel,
+                    team,
+                )
 
     async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
         async with self._handling("app_uninstalled"):

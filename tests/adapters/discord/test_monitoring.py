@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -10,7 +11,13 @@ from bot.adapters.discord import PLATFORM, ClaimwatchBot, build_intents
 from bot.core.models import Action, ReplyMode
 from bot.core.reply import COLOUR_FALSE
 from tests.adapters.discord.conftest import SpyService, settled
-from tests.adapters.discord.fake_discord import API, FakeDiscord, custom_ids, embed_text
+from tests.adapters.discord.fake_discord import (
+    API,
+    FakeDiscord,
+    custom_ids,
+    embed_text,
+    eventually,
+)
 
 # A fact-base phrasing, matched with full confidence whatever the matcher's calibration.
 CLAIM = "the US gave Ukraine 350 billion dollars"
@@ -286,3 +293,40 @@ async def test_a_log_channel_the_bot_may_not_post_in_keeps_the_match_queued(
     (warning,) = warnings_from_the_bot(caplog)
     assert f"may not post in <#{fake.modlog}>" in warning
     assert len(await service.pending(PLATFORM, fake.guild_id)) == 1
+
+
+async def test_a_deleted_channel_leaves_every_setting_and_only_that_is_logged(
+    fake: FakeDiscord,
+    bot: ClaimwatchBot,
+    service: SpyService,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await service.edit_list(PLATFORM, fake.guild_id, "monitored_channels", add=[fake.offtopic])
+    await service.edit_list(PLATFORM, fake.guild_id, "ignored_channels", add=[fake.offtopic])
+    forgotten: list[tuple[str, bool]] = []
+    forget_channel = service.forget_channel
+
+    async def noting(platform: str, server_id: str, channel_id: str) -> bool:
+        changed = await forget_channel(platform, server_id, channel_id)
+        forgotten.append((channel_id, changed))
+        return changed
+
+    monkeypatch.setattr(service, "forget_channel", noting)
+
+    with caplog.at_level(logging.INFO, logger="bot.adapters.discord"):
+        await fake.delete_channel(fake.forum)  # in no setting
+        await fake.delete_channel(fake.offtopic)  # watched and ignored
+        await fake.delete_channel(fake.modlog)  # the moderators' log
+        await eventually(lambda: len(forgotten) == 3)
+
+    assert sorted(forgotten) == sorted(
+        [(fake.forum, False), (fake.offtopic, True), (fake.modlog, True)]
+    )
+    config = await service.get_config(PLATFORM, fake.guild_id)
+    assert config.monitored_channels == {fake.general}
+    assert config.ignored_channels == frozenset()
+    assert config.log_channel is None
+    dropped = [r.getMessage() for r in caplog.records if "dropped from its settings" in r.message]
+    assert len(dropped) == 2
+    assert not any(fake.forum in line for line in dropped)

@@ -4,7 +4,10 @@ edits and deletions, and that nobody is ever pinged."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
+
+import pytest
 
 from bot.adapters.slack._blocks import escape
 from tests.adapters.slack.conftest import Harness
@@ -348,16 +351,27 @@ async def test_feedback_buttons_record_one_vote_per_person(slack: Harness) -> No
     assert all(t.params["replace_original"] is False for t in thanks)
 
 
-async def test_a_deleted_channel_leaves_the_settings(slack: Harness) -> None:
+async def test_a_deleted_channel_leaves_the_settings(
+    slack: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     await slack.service.update_config(
         "slack", TEAM_ID, monitored_channels=[GENERAL, RANDOM], ignored_channels=[RANDOM]
     )
+    before = await slack.service.get_config("slack", TEAM_ID)
 
-    await say(slack, {"type": "channel_deleted", "channel": RANDOM, "event_ts": "1.1"})
-    await say(slack, {"type": "group_deleted", "channel": MODS, "event_ts": "1.2"})
+    with caplog.at_level(logging.INFO, logger="bot.adapters.slack"):
+        await say(slack, {"type": "channel_deleted", "channel": "C0ELSEWHERE", "event_ts": "1.0"})
+        assert await slack.service.get_config("slack", TEAM_ID) == before
+        assert "dropped from its settings" not in caplog.text  # it was in none of them
+
+        await say(slack, {"type": "channel_deleted", "channel": RANDOM, "event_ts": "1.1"})
+        await say(slack, {"type": "group_deleted", "channel": MODS, "event_ts": "1.2"})
 
     config = await slack.service.get_config("slack", TEAM_ID)
     assert config.monitored_channels == {GENERAL}
     assert config.ignored_channels == frozenset()
     assert config.log_channel is None
+    dropped = [r.getMessage() for r in caplog.records if "dropped from its settings" in r.message]
+    assert len(dropped) == 2
+    assert RANDOM in dropped[0] and MODS in dropped[1]
     assert slack.fake.bot_calls() == []
