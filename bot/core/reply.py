@@ -22,7 +22,6 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "MAX_REPLY_SOURCES",
     "MAX_TEXT_CHARS",
-    "TITLE_PREFIX",
     "VERDICT_COLOURS",
     "VERDICT_LABELS",
     "Labels",
@@ -31,7 +30,6 @@ __all__ = [
     "reply_for",
 ]
 
-TITLE_PREFIX = labels_for(DEFAULT_LANGUAGE).fact_check
 MAX_REPLY_SOURCES = 3  # enough to show it is sourced; more turns a chat reply into a reading list
 MAX_TEXT_CHARS = 1_000  # plain-text rendering; well under Discord's 2,000 and Slack's limits
 MAX_SOURCE_TITLE_CHARS = 120  # law titles and headlines can run long; the link carries the rest
