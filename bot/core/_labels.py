@@ -1,5 +1,8 @@
 """The bot's own words in each reply language (a server's `language` setting): one table,
-English the fallback. Adapters take every fixed label from here and keep no copies.
+English the fallback. Adapters take every fixed text of replies, the moderators' log and the
+answers to /factcheck, "Check this message" and the buttons on replies from here, and keep no
+copies. The settings screens (`/claimwatch`), `/facts` and the reason a match was queued stay in
+English (docs/settings.md).
 
 Only the fixed wording is translated. Fact-base text (an entry's context, source titles) is
 curated in English and shown as written: a machine translation of a fact check would be a new,
@@ -45,7 +48,11 @@ class Labels:
     check_not_asserted: str
     check_no_match: str
     check_possible: str
+    nothing_to_check: str  # "Check this message" on a message without text
+    factcheck_usage: str  # Slack's /factcheck without text (Discord requires the text)
     share: str
+    share_gone: str  # the shared entry left the fact base meanwhile
+    not_in_channel: str  # Slack's: sharing where the bot was not invited
     # The moderators' log.
     review_title: str
     review_intro: str  # {message} {channel}
@@ -72,6 +79,7 @@ class Labels:
     replied_link: str  # the text of {replied}
     # Refusals and errors.
     not_a_moderator: str  # Discord's permission is named in it
+    not_a_workspace_moderator: str  # Slack's: admins, owners and the moderators' user groups
     queue_gone: str
     failed: str
 
@@ -122,7 +130,13 @@ _EN = Labels(
     ),
     check_no_match="Nothing in the fact base matches this text.",
     check_possible="Possible match: below the confidence the bot needs to reply on its own.",
+    nothing_to_check="That message has no text to check.",
+    factcheck_usage=(
+        "Usage: `/factcheck <text of the claim>` — checks it privately against the fact base."
+    ),
     share="Share in channel",
+    share_gone="That fact check is no longer in the fact base.",
+    not_in_channel="I can't post in this channel: invite me first with `/invite @claimwatch`.",
     review_title="Possible known claim · needs a moderator",
     review_intro="{message} in {channel} may repeat a claim from the fact base.",
     message_by="A message by {author}",
@@ -149,6 +163,10 @@ _EN = Labels(
     not_a_moderator=(
         "Sorry, only this server's moderators can do that: it needs the Manage Server "
         "permission or one of the server's moderator roles."
+    ),
+    not_a_workspace_moderator=(
+        "Only workspace admins and claimwatch moderators can do that. Ask an admin to add you to "
+        "the moderators' user group."
     ),
     queue_gone="This one was already handled by another moderator, or is no longer queued.",
     failed="Sorry, something went wrong on claimwatch's side; the moderators can check its log.",
@@ -202,7 +220,16 @@ _UK = Labels(
     ),
     check_no_match="У базі фактів немає нічого, що відповідає цьому тексту.",
     check_possible="Можливий збіг: впевненість нижча, ніж потрібно боту, щоб відповісти самому.",
+    nothing_to_check="У цьому повідомленні немає тексту для перевірки.",
+    factcheck_usage=(
+        "Використання: `/factcheck <текст твердження>` — перевіряє його приватно за базою фактів."
+    ),
     share="Поділитися в каналі",
+    share_gone="Цієї перевірки фактів більше немає в базі фактів.",
+    not_in_channel=(
+        "Я не можу публікувати в цьому каналі: спершу запросіть мене командою "
+        "`/invite @claimwatch`."
+    ),
     review_title="Можливе відоме твердження · потрібен модератор",
     review_intro="{message} у {channel} може повторювати твердження з бази фактів.",
     message_by="Повідомлення від {author}",
@@ -229,6 +256,10 @@ _UK = Labels(
     not_a_moderator=(
         "Вибачте, це можуть лише модератори сервера: потрібен дозвіл «Керувати сервером» "
         "або одна з ролей модераторів сервера."
+    ),
+    not_a_workspace_moderator=(
+        "Це можуть лише адміністратори робочого простору та модератори claimwatch. Попросіть "
+        "адміністратора додати вас до групи користувачів модераторів."
     ),
     queue_gone="Інший модератор уже розглянув це, або запису більше немає в черзі.",
     failed="Вибачте, у claimwatch щось пішло не так; модератори можуть переглянути його журнал.",
@@ -278,7 +309,16 @@ _RU = Labels(
     ),
     check_no_match="В базе фактов нет ничего, что соответствует этому тексту.",
     check_possible="Возможное совпадение: уверенность ниже, чем нужно боту, чтобы ответить самому.",
+    nothing_to_check="В этом сообщении нет текста для проверки.",
+    factcheck_usage=(
+        "Использование: `/factcheck <текст утверждения>` — проверяет его приватно по базе фактов."
+    ),
     share="Поделиться в канале",
+    share_gone="Этой проверки фактов больше нет в базе фактов.",
+    not_in_channel=(
+        "Я не могу публиковать в этом канале: сначала пригласите меня командой "
+        "`/invite @claimwatch`."
+    ),
     review_title="Возможное известное утверждение · нужен модератор",
     review_intro="{message} в {channel} может повторять утверждение из базы фактов.",
     message_by="Сообщение от {author}",
@@ -305,6 +345,10 @@ _RU = Labels(
     not_a_moderator=(
         "Извините, это могут только модераторы сервера: нужно право «Управлять сервером» "
         "или одна из ролей модераторов сервера."
+    ),
+    not_a_workspace_moderator=(
+        "Это могут только администраторы рабочего пространства и модераторы claimwatch. "
+        "Попросите администратора добавить вас в группу пользователей модераторов."
     ),
     queue_gone="Другой модератор уже разобрал это, или записи больше нет в очереди.",
     failed="Извините, у claimwatch что-то пошло не так; модераторы могут посмотреть его журнал.",

@@ -7,6 +7,7 @@ worker thread, and every answer goes through `_respond.answer`, which defers whe
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import discord
@@ -23,8 +24,9 @@ from bot.adapters.discord._render import (
 from bot.adapters.discord._replies import server_language
 from bot.adapters.discord._respond import Answer, answer
 from bot.core.models import FactEntry, Tier
-from bot.core.reply import VERDICT_LABELS, reply_for
+from bot.core.reply import DEFAULT_LANGUAGE, VERDICT_LABELS, labels_for, reply_for
 from bot.core.service import INLINE_MATCH_MAX_CHARS, ClaimwatchService
+from bot.errors import StorageError
 
 __all__ = [
     "CHECK_MESSAGE_MENU",
@@ -33,18 +35,29 @@ __all__ = [
     "build_commands",
 ]
 
+log = logging.getLogger(__name__)
+
 CHECK_MESSAGE_MENU = "Check this message"
 MAX_FACTCHECK_CHARS = 2_000  # a chat message's length; longer pastes are articles, not claims
 MAX_AUTOCOMPLETE_CHOICES = 25  # Discord's limit
 MAX_CHOICE_NAME_CHARS = 100  # Discord's limit
 SEARCH_RESULTS = 10
-NOTHING_TO_CHECK = "That message has no text to check (only attachments or embeds)."
+
+
+async def _answer_language(service: ClaimwatchService, guild_id: int | None) -> str:
+    """The server's language for an answer that needs no database: English when the settings
+    cannot be read, since a fact check must not fail because the store is down."""
+    try:
+        return await server_language(service, guild_id)
+    except StorageError as exc:
+        log.warning("cannot read server %s's language, answering in English: %s", guild_id, exc)
+        return DEFAULT_LANGUAGE
 
 
 async def check_text(service: ClaimwatchService, text: str, *, guild_id: int | None) -> Answer:
     """The answer to "is this a known claim?": the reply embed, or an honest "no match", in
     the server's language."""
-    language = await server_language(service, guild_id)
+    language = await _answer_language(service, guild_id)
     if len(text) > INLINE_MATCH_MAX_CHARS:
         match = await asyncio.to_thread(service.check, text)
     else:
@@ -94,7 +107,8 @@ async def check_message(interaction: Interaction, message: discord.Message) -> N
     """The "Check this message" context menu: the same answer as /factcheck, only for you."""
     deps = deps_of(interaction.client)
     if not message.content.strip():
-        await answer(interaction, Answer(content=NOTHING_TO_CHECK))
+        labels = labels_for(await _answer_language(deps.service, interaction.guild_id))
+        await answer(interaction, Answer(content=labels.nothing_to_check))
         return
     await answer(
         interaction,
@@ -143,7 +157,7 @@ class FactsCommands(app_commands.Group):
                 interaction, Answer(content=f"No entry `{shown}`. Find ids with `/facts search`.")
             )
         else:
-            language = await server_language(service, interaction.guild_id)
+            language = await _answer_language(service, interaction.guild_id)
             await answer(interaction, Answer(embed=entry_embed(entry, language=language)))
 
 

@@ -61,9 +61,9 @@ from bot.core.models import (
     ReplyMode,
     Tier,
 )
-from bot.core.reply import ReplyContent, labels_for, reply_for
+from bot.core.reply import DEFAULT_LANGUAGE, Labels, ReplyContent, labels_for, reply_for
 from bot.core.service import FEEDBACK_VOTES, INLINE_MATCH_MAX_CHARS, ClaimwatchService
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
 from bot.web import Metrics
 
 __all__ = [
@@ -102,21 +102,17 @@ CHANNEL_DELETED_EVENTS = ("channel_deleted", "group_deleted")
 # /claimwatch status checks at most this many channels (one conversations.info call each).
 MEMBERSHIP_CHECKS_MAX = 20
 
-REFUSED = (
-    "Only workspace admins and claimwatch moderators can do that. Ask an admin to add you to "
-    "the moderators' user group."
-)
+# In English where no workspace's language is known, or on the settings screens (which stay
+# English); answers in a workspace otherwise use its `language`.
+ENGLISH = labels_for(DEFAULT_LANGUAGE)
+REFUSED = ENGLISH.not_a_workspace_moderator
 ONLY_ADMINS_NAME_MODERATORS = (
     "Only workspace admins and owners can change who moderates claimwatch: a moderator by user "
     "group cannot give moderator rights to others."
 )
-FACTCHECK_USAGE = (
-    "Usage: `/factcheck <text of the claim>` — checks it privately against the fact base."
-)
-NOT_IN_CHANNEL = "I can't post in this channel: invite me first with `/invite @claimwatch`."
 # A wrong signing secret refuses every request; one warning a minute says so without flooding.
 REFUSAL_WARNING_INTERVAL_S = 60.0
-SOMETHING_WENT_WRONG = "Sorry, something went wrong on claimwatch's side; try again in a minute."
+SOMETHING_WENT_WRONG = ENGLISH.failed
 
 
 class EventClaims(Protocol):
@@ -577,13 +573,17 @@ class SlackBot:
             user: dict[str, Any] = body.get("user") or {}
             user_id = str(user.get("id") or "")
             team = str(context.team_id or (body.get("team") or {}).get("id") or "")
+            labels = await self._labels(team)
             if not await self._is_moderator(client, team, user_id):
-                await respond(text=REFUSED, response_type="ephemeral", replace_original=False)
+                await respond(
+                    text=labels.not_a_workspace_moderator,
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
                 return
             action: dict[str, Any] = body["actions"][0]
             queue_id = str(action.get("value") or "")
             name = str(user.get("name") or user.get("username") or "a moderator")
-            labels = labels_for((await self._service.get_config(PLATFORM, team)).language)
             if action.get("action_id") == ACTION_APPROVE:
                 decision = await self._service.approve(queue_id, moderator=user_id)
                 if decision is None:
@@ -629,8 +629,7 @@ class SlackBot:
                 user_id=str((body.get("user") or {}).get("id") or ""),
                 vote=vote,
             )
-            config = await self._service.get_config(PLATFORM, str(context.team_id or ""))
-            labels = labels_for(config.language)
+            labels = await self._labels(str(context.team_id or ""))
             text = labels.feedback_thanks if recorded else labels.feedback_unknown
             await respond(text=text, response_type="ephemeral", replace_original=False)
 
@@ -647,10 +646,22 @@ class SlackBot:
             return None
         return reply_for(match, language=language)
 
+    async def _language(self, team: str) -> str:
+        """The workspace's language for an answer: English when the settings cannot be read,
+        since a fact check needs no database and must not fail because the store is down."""
+        try:
+            return (await self._service.get_config(PLATFORM, team)).language
+        except StorageError as exc:
+            log.warning("cannot read workspace %s's language, answering in English: %s", team, exc)
+            return DEFAULT_LANGUAGE
+
+    async def _labels(self, team: str) -> Labels:
+        return labels_for(await self._language(team))
+
     async def _answer_check(
         self, text: str, respond: AsyncRespond, thread_ts: str | None, *, team: str
     ) -> None:
-        language = (await self._service.get_config(PLATFORM, team)).language
+        language = await self._language(team)
         match = await self._check(text)
         content = self._content(match, language)
         await respond(
@@ -668,11 +679,13 @@ class SlackBot:
     ) -> None:
         await ack()
         async with self._handling(FACTCHECK_COMMAND, respond):
+            team = str(context.team_id or "")
             text = unescape(str(command.get("text") or "")).strip()
             if not text:
-                await respond(text=FACTCHECK_USAGE, response_type="ephemeral")
+                usage = (await self._labels(team)).factcheck_usage
+                await respond(text=usage, response_type="ephemeral")
                 return
-            await self._answer_check(text, respond, thread_ts=None, team=str(context.team_id or ""))
+            await self._answer_check(text, respond, thread_ts=None, team=team)
 
     async def _on_check_message(
         self,
@@ -683,17 +696,16 @@ class SlackBot:
     ) -> None:
         await ack()
         async with self._handling("message shortcut", respond):
+            team = str(context.team_id or "")
             message: dict[str, Any] = shortcut.get("message") or {}
             text = unescape(str(message.get("text") or "")).strip()
             if not text:
-                await respond(text="That message has no text to check.", response_type="ephemeral")
+                nothing = (await self._labels(team)).nothing_to_check
+                await respond(text=nothing, response_type="ephemeral")
                 return
             thread_ts = message.get("thread_ts") or message.get("ts")
             await self._answer_check(
-                text,
-                respond,
-                thread_ts=str(thread_ts) if thread_ts else None,
-                team=str(context.team_id or ""),
+                text, respond, thread_ts=str(thread_ts) if thread_ts else None, team=team
             )
 
     async def _on_share(
@@ -706,18 +718,17 @@ class SlackBot:
     ) -> None:
         await ack()
         async with self._handling("share button", respond):
+            language = await self._language(str(context.team_id or ""))
+            labels = labels_for(language)
             shared = SharedCheck.decode(str(body["actions"][0].get("value") or ""))
             entry = self._service.factbase.get(shared.claim_id) if shared is not None else None
             if shared is None or entry is None:
                 await respond(
-                    text="That fact check is no longer in the fact base.",
-                    response_type="ephemeral",
-                    replace_original=False,
+                    text=labels.share_gone, response_type="ephemeral", replace_original=False
                 )
                 return
-            config = await self._service.get_config(PLATFORM, str(context.team_id or ""))
             shown = Match(entry=entry, tier=Tier.ALERT, score=shared.score)
-            content = reply_for(shown, language=config.language)
+            content = reply_for(shown, language=language)
             channel = str((body.get("channel") or {}).get("id") or "")
             try:
                 await client.chat_postMessage(
@@ -733,7 +744,7 @@ class SlackBot:
                 if exc.response.get("error") not in NOT_IN_CHANNEL_ERRORS:
                     raise
                 await respond(
-                    text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False
+                    text=labels.not_in_channel, response_type="ephemeral", replace_original=False
                 )
                 return
             await respond(delete_original=True)

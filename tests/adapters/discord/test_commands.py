@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+
+import pytest
 
 from bot.adapters.discord import ClaimwatchBot
+from bot.core.models import GuildConfig
 from bot.core.reply import COLOUR_FALSE
+from bot.errors import StorageError
 from tests.adapters.discord.conftest import SpyService
 from tests.adapters.discord.fake_discord import (
     AUTOCOMPLETE_RESULT,
@@ -134,3 +139,40 @@ async def test_facts_show_unknown_id(fake: FakeDiscord, bot: ClaimwatchBot) -> N
     interaction = await fake.slash("facts show", member=fake.alice, id="no-such-entry")
     data = (await fake.answer_to(interaction))["data"]
     assert data["flags"] & EPHEMERAL and "/facts search" in data["content"]
+
+
+def settings_unreadable(service: SpyService, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def database_down(platform: str, server_id: str) -> GuildConfig:
+        raise StorageError("database unreachable")
+
+    monkeypatch.setattr(service, "get_config", database_down)
+
+
+async def test_factcheck_answers_in_english_while_the_database_is_down(
+    fake: FakeDiscord,
+    bot: ClaimwatchBot,
+    service: SpyService,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await service.update_config("discord", fake.guild_id, language="uk")
+    settings_unreadable(service, monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        interaction = await fake.slash("factcheck", member=fake.alice, text=CLAIM)
+        data = (await fake.answer_to(interaction))["data"]
+
+    (embed,) = data["embeds"]  # the check needs no database: the verdict, not "went wrong"
+    assert embed["title"] == "Fact check · False"
+    assert any("answering in English" in r.getMessage() for r in caplog.records)
+
+
+async def test_facts_show_and_an_empty_message_answer_while_the_database_is_down(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_unreadable(service, monkeypatch)
+    shown = await fake.slash("facts show", member=fake.alice, id="bucha-staged")
+    assert (await fake.answer_to(shown))["data"]["embeds"][0]["title"] == "False · bucha-staged"
+
+    target = await fake.post("", channel_id=fake.offtopic)
+    empty = await fake.context_menu("Check this message", target)
+    assert "no text to check" in (await fake.answer_to(empty))["data"]["content"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import pytest
 
+from bot.core.models import GuildConfig
+from bot.errors import StorageError
 from tests.adapters.slack.conftest import OTHER_WORKSPACE_GROUP, Harness
 from tests.adapters.slack.fake_slack import TEAM_ID, Call
 from tests.adapters.slack.slack_payloads import (
@@ -131,6 +134,39 @@ async def test_sharing_where_the_bot_is_not_a_member_gives_advice(slack: Harness
 
     (advice,) = [c for c in slack.fake.calls_to("response_url") if c.params["hook"] == "share"]
     assert "/invite" in advice.params["text"]
+
+
+async def test_factcheck_and_sharing_answer_in_english_while_the_database_is_down(
+    slack: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await slack.service.update_config("slack", TEAM_ID, language="ru")
+
+    async def database_down(platform: str, server_id: str) -> GuildConfig:
+        raise StorageError("database unreachable")
+
+    monkeypatch.setattr(slack.store, "get_config", database_down)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        answer = await command(slack, "/factcheck", CLAIM, channel=GENERAL)
+        # The check needs no database: the verdict, in English, not "something went wrong".
+        assert answer.params["text"].startswith("Fact check · Misleading")
+        assert "Share in channel" in all_text(answer)
+        payload = block_action(
+            "claimwatch_share",
+            share_value(answer),
+            message={"type": "message", "ts": "1.1", "blocks": answer.params["blocks"]},
+            channel=GENERAL,
+            response_url=slack.fake.response_url("share"),
+            user=ALICE,
+            ephemeral=True,
+        )
+        assert (await slack.send.interaction(payload)).status == 200
+        await slack.settle()
+
+    (shared,) = slack.fake.posts(GENERAL)
+    assert shared.params["text"].startswith("Fact check · Misleading")
+    assert any("answering in English" in r.getMessage() for r in caplog.records)
+    errors = slack.metrics.counter("claimwatch_slack_errors_total", "")
+    assert errors.value(kind="StorageError") == 0
 
 
 # --- "Check this message" ---------------------------------------------------------------------

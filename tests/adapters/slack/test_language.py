@@ -16,9 +16,10 @@ from tests.adapters.slack.slack_payloads import (
     block_action,
     event_body,
     message_event,
+    message_shortcut,
 )
 from tests.adapters.slack.test_commands import command, share_value
-from tests.adapters.slack.test_monitoring import buttons, click, say
+from tests.adapters.slack.test_monitoring import buttons, click, queued_message, say
 
 CLAIM = "Zelensky is a dictator who cancelled the elections"
 CONTEXT_WORDS = "martial law"  # from the entry's English context
@@ -147,3 +148,51 @@ async def test_a_moderators_decision_is_noted_in_the_workspaces_language(
     assert late.params["text"].startswith("Інший модератор уже розглянув це")
     (reply,) = slack.fake.posts(GENERAL)
     assert "Перевірка фактів · " in reply.params["blocks"][0]["text"]["text"]
+
+
+async def test_usage_empty_messages_sharing_advice_and_refusals_in_the_workspaces_language(
+    slack: Harness, borderline: str
+) -> None:
+    await speak(slack, "uk")
+
+    usage = await command(slack, "/factcheck", "   ")
+    assert usage.params["text"].startswith("Використання: `/factcheck <текст твердження>`")
+
+    empty = message_event("", channel=GENERAL)
+    url = slack.fake.response_url("empty")
+    await slack.send.interaction(message_shortcut(empty, response_url=url))
+    await slack.settle()
+    (nothing,) = [c for c in slack.fake.calls_to("response_url") if c.params["hook"] == "empty"]
+    assert nothing.params["text"] == "У цьому повідомленні немає тексту для перевірки."
+
+    answer = await command(slack, "/factcheck", CLAIM)
+    slack.fake.fail("chat.postMessage", "not_in_channel")
+    share = block_action(
+        "claimwatch_share",
+        share_value(answer),
+        message={"type": "message", "ts": "1.1", "blocks": []},
+        channel=GENERAL,
+        response_url=slack.fake.response_url("share"),
+        user=ALICE,
+        ephemeral=True,
+    )
+    await slack.send.interaction(share)
+    await slack.settle()
+    (advice,) = [c for c in slack.fake.calls_to("response_url") if c.params["hook"] == "share"]
+    assert advice.params["text"].startswith("Я не можу публікувати в цьому каналі")
+
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    refusal = block_action(
+        "claimwatch_approve",
+        queue_id,
+        message=queued_message(slack),
+        channel=MODS,
+        response_url=slack.fake.response_url("refused"),
+        user=ALICE,
+    )
+    await slack.send.interaction(refusal)
+    await slack.settle()
+    (refused,) = [c for c in slack.fake.calls_to("response_url") if c.params["hook"] == "refused"]
+    assert refused.params["text"].startswith("Це можуть лише адміністратори робочого простору")
+    assert slack.fake.calls_to("chat.update") == []  # still queued
