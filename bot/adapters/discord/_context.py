@@ -18,6 +18,7 @@ __all__ = [
     "Interaction",
     "deps_of",
     "is_moderator",
+    "known_guild",
     "manages_server",
 ]
 
@@ -49,6 +50,17 @@ def deps_of(client: discord.Client) -> BotDeps:
     if not isinstance(deps, BotDeps):
         raise TypeError(f"{type(client).__name__} is not a claimwatch bot")
     return deps
+
+
+def known_guild(interaction: Interaction) -> discord.Guild | None:
+    """The interaction's server as the gateway sent it, with its channels and roles; None
+    until its GUILD_CREATE arrives (a start, an outage). `interaction.guild` is then a stand-in
+    built from the interaction alone, with no channels or roles, by which everything looks
+    deleted: judge nothing by it."""
+    if interaction.guild_id is None:
+        return None
+    guild = interaction.client.get_guild(interaction.guild_id)
+    return None if guild is None or guild.unavailable else guild
 
 
 def manages_server(interaction: Interaction) -> bool:

@@ -20,6 +20,7 @@ from bot.adapters.discord._context import (
     Interaction,
     deps_of,
     is_moderator,
+    known_guild,
     manages_server,
 )
 from bot.adapters.discord._render import config_summary, stats_text
@@ -38,6 +39,7 @@ __all__ = [
     "ModeratorCommands",
     "NotModerator",
     "bot_permission_problems",
+    "missing_permissions",
     "moderators_text",
 ]
 
@@ -55,6 +57,11 @@ REPLY_PERMISSIONS = (
     "send_messages_in_threads",
 )
 LOG_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+UNKNOWN_SERVER = (
+    "Discord has not sent claimwatch this server's channels yet (it just started, or Discord "
+    "has an outage): its permissions cannot be checked now. Run `/claimwatch status` again "
+    "in a minute."
+)
 # What the invite link asks for: exactly the above, nothing more (no Manage Messages: the bot
 # only ever deletes its own messages).
 INVITE_PERMISSIONS = discord.Permissions(**dict.fromkeys(REPLY_PERMISSIONS + LOG_PERMISSIONS, True))
@@ -76,30 +83,43 @@ class NotModerator(app_commands.CheckFailure):
     the general refusal)."""
 
 
+def missing_permissions(
+    channel: discord.abc.GuildChannel | discord.Thread, names: Iterable[str]
+) -> str:
+    """Which of the permissions `names` the bot lacks in `channel`, as Discord's settings name
+    them ("Send Messages, Embed Links"); empty when it has them all."""
+    granted = channel.permissions_for(channel.guild.me)
+    missing = [name for name in names if not getattr(granted, name)]
+    return ", ".join(name.replace("_", " ").title() for name in missing)
+
+
 def bot_permission_problems(guild: discord.Guild | None, config: GuildConfig) -> list[str]:
-    """What the bot cannot do in the channels it is configured for, in moderators' words."""
+    """What the bot cannot do in the channels it is configured for, in moderators' words.
+
+    `guild` is `known_guild(...)`: None while the gateway has not described the server, when
+    nothing can be judged (every channel would look deleted)."""
     if guild is None:
-        return []
-    me = guild.me
+        return [UNKNOWN_SERVER]
     problems: list[str] = []
-    wanted: list[tuple[str, tuple[str, ...]]] = [
-        (cid, REPLY_PERMISSIONS) for cid in sorted(config.monitored_channels)
-    ]
-    if config.log_channel is not None:
-        wanted.append((config.log_channel, LOG_PERMISSIONS))
-    for channel_id, names in wanted:
+    for channel_id in sorted(config.monitored_channels):
         channel = guild.get_channel(int(channel_id)) if channel_id.isdigit() else None
         if channel is None:
             problems.append(
                 f"Channel {channel_id} no longer exists: the next `/claimwatch channels add` "
                 "or `remove` drops it."
             )
-            continue
-        granted = channel.permissions_for(me)
-        missing = [name for name in names if not getattr(granted, name)]
-        if missing:
-            readable = ", ".join(name.replace("_", " ").title() for name in missing)
-            problems.append(f"In <#{channel_id}> claimwatch lacks: {readable}.")
+        elif missing := missing_permissions(channel, REPLY_PERMISSIONS):
+            problems.append(f"In <#{channel_id}> claimwatch lacks: {missing}.")
+    log_id = config.log_channel
+    if log_id is not None:
+        log_channel = guild.get_channel(int(log_id)) if log_id.isdigit() else None
+        if log_channel is None:
+            problems.append(
+                f"The log channel {log_id} no longer exists: set another with "
+                "`/claimwatch logchannel`, or clear it (`/claimwatch logchannel clear:True`)."
+            )
+        elif missing := missing_permissions(log_channel, LOG_PERMISSIONS):
+            problems.append(f"In <#{log_id}> (the log channel) claimwatch lacks: {missing}.")
     return problems
 
 
@@ -122,8 +142,8 @@ async def _config(interaction: Interaction) -> GuildConfig:
 def _gone(interaction: Interaction, ids: frozenset[str], *, roles: bool) -> frozenset[str]:
     """The channels (or roles) of `ids` the server no longer has: deleted while the bot was
     away, they leave with the next change."""
-    guild = interaction.guild
-    if guild is None:  # not in this process's cache: nothing to judge by
+    guild = known_guild(interaction)
+    if guild is None:  # not described by the gateway yet: nothing to judge by, keep them all
         return frozenset()
     find = guild.get_role if roles else guild.get_channel
     return frozenset(i for i in ids if not i.isdigit() or find(int(i)) is None)
@@ -157,7 +177,7 @@ def moderators_text(config: GuildConfig) -> str:
 
 
 def _summary(interaction: Interaction, config: GuildConfig, head: str) -> Answer:
-    problems = bot_permission_problems(interaction.guild, config)
+    problems = bot_permission_problems(known_guild(interaction), config)
     summary = config_summary(config, problems=problems)
     return Answer(content=f"{head}\n\n{summary}\n{moderators_text(config)}")
 

@@ -201,6 +201,9 @@ class FakeDiscord:
         self.message_content_intent = message_content_intent
         self.refuse_threads = False  # True: the bot lacks Create Public Threads everywhere
         self.refuse_posts: set[str] = set()  # channels where the bot lacks Send Messages
+        # False: an outage at the bot's start. READY lists the server as unavailable and no
+        # GUILD_CREATE follows, so the bot knows none of its channels or roles.
+        self.guild_available = True
         self._counter = itertools.count(1)
         self.app_id = self.snowflake()
         self.bot = Member(self.app_id, "claimwatch", bot=True)
@@ -1354,7 +1357,7 @@ class FakeDiscord:
                 "auth": {},
             },
         )
-        for _ in guilds:
+        for _ in guilds if self.guild_available else []:
             await self.dispatch_to(session, "GUILD_CREATE", self._guild())
 
     async def dispatch_to(self, session: Session, event: str, data: JSON) -> None:

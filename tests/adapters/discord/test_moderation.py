@@ -239,6 +239,41 @@ async def test_channels_deleted_while_the_bot_was_away_are_dropped_on_the_next_c
     assert (await config(service, fake)).monitored_channels == {fake.general, fake.offtopic}
 
 
+async def test_a_deleted_log_channel_is_named_as_the_log_channel(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
+) -> None:
+    gone = "1234567890123456789"
+    await service.update_config(PLATFORM, fake.guild_id, log_channel=gone)
+    status = await run(fake, "claimwatch status")
+    assert f"The log channel {gone} no longer exists" in status
+    assert "`/claimwatch logchannel`" in status and "clear" in status
+    assert "channels add" not in status  # those never touch the log channel
+
+
+async def test_nothing_is_dropped_while_discord_has_not_described_the_server(
+    fake: FakeDiscord, service: SpyService
+) -> None:
+    # An outage as the bot starts: Discord says the server is unavailable and sends none of
+    # its channels or roles, yet interactions arrive.
+    fake.guild_available = False
+    bot, task = await start_bot(fake, service)
+    try:
+        before = await config(service, fake)
+        status = await run(fake, "claimwatch status", member=fake.ann)
+        assert "no longer exists" not in status and "lacks" not in status
+        assert "permissions cannot be checked now" in status
+
+        text = await run(fake, "claimwatch setup", member=fake.ann, channel_id=fake.offtopic)
+        assert text.startswith("**claimwatch is set up.**")
+        await run(fake, "claimwatch moderators add", member=fake.ann, role=fake.checker_role)
+    finally:
+        await stop_bot(bot, task)
+    after = await config(service, fake)
+    assert after.monitored_channels == {fake.general, fake.offtopic}
+    assert after.moderator_roles == {fake.mod_role, fake.checker_role}
+    assert after.log_channel == before.log_channel == fake.modlog
+
+
 # --- who moderates: /claimwatch moderators ------------------------------------------------------
 
 
