@@ -229,9 +229,11 @@ class ModeratorCommands(app_commands.Group):
             changes: dict[str, object] = {"enabled": True, "reply_mode": ReplyMode(mode)}
             if log_channel is not None:
                 changes["log_channel"] = str(log_channel.id)
-            await _update(interaction, **changes)
             add = [str(watched.id)] if isinstance(watched, Watchable) else []
-            config = await _edit_list(interaction, "monitored_channels", add=add)
+            # The list first: it is what can be refused (too many channels), and a refusal
+            # must leave every setting as it was. The rest cannot fail once the list passed.
+            await _edit_list(interaction, "monitored_channels", add=add)
+            config = await _update(interaction, **changes)
             return _summary(
                 interaction,
                 config,

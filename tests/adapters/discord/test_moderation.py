@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.discord import PLATFORM, ClaimwatchBot
+from bot.core import policy
 from bot.core.factbase import FactBase
 from bot.core.models import GuildConfig, ReplyMode
 from bot.core.service import ClaimwatchService
@@ -272,6 +273,26 @@ async def test_nothing_is_dropped_while_discord_has_not_described_the_server(
     assert after.monitored_channels == {fake.general, fake.offtopic}
     assert after.moderator_roles == {fake.mod_role, fake.checker_role}
     assert after.log_channel == before.log_channel == fake.modlog
+
+
+async def test_setup_refused_changes_nothing(
+    fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Adding the channel would pass the limit on watched channels (Discord's own limit of 500
+    # channels a server makes it rare; a limit of one makes it happen here).
+    monkeypatch.setattr(policy, "MAX_IDS", 1)
+    await run(fake, "claimwatch mode", mode="off")
+    before = await config(service, fake)
+    text = await run(
+        fake,
+        "claimwatch setup",
+        member=fake.ann,
+        channel_id=fake.offtopic,
+        log_channel=fake.offtopic,
+        mode="reply",
+    )
+    assert text.startswith("Not changed:") and "at most 1 ids" in text
+    assert await config(service, fake) == before  # still off, same log channel, same mode
 
 
 # --- who moderates: /claimwatch moderators ------------------------------------------------------
