@@ -19,6 +19,7 @@ from typing import Any, Literal
 import discord
 
 from bot.adapters.discord._context import PLATFORM, Interaction, deps_of, is_moderator
+from bot.adapters.discord._moderation import missing_permissions
 from bot.adapters.discord._render import (
     reply_embed,
     resolved_embed,
@@ -180,6 +181,27 @@ async def _reply_in_thread(
         # message has the message's id.
         thread = destination(client, str(original.id), guild_id)
     return await thread.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+
+def _lacking_to_reply(client: discord.Client, decision: Decision) -> tuple[str, str] | None:
+    """Where the reply to `decision` would go and the permissions the bot lacks there for
+    `post_reply` to succeed; None when it has them (or the channel is not in the cache: then
+    only posting can tell)."""
+    msg = decision.message
+    where = client.get_channel(int(msg.thread_id or msg.channel_id))
+    if not isinstance(where, discord.TextChannel | discord.Thread) or (
+        isinstance(where, discord.Thread) and where.parent is None
+    ):
+        return None
+    opens_thread = decision.reply_mode is not ReplyMode.REPLY and msg.thread_id is None
+    # A thread it may not open falls back to a plain reply (see `_reply_in_thread`).
+    in_thread = isinstance(where, discord.Thread) or (
+        opens_thread and where.permissions_for(where.guild.me).create_public_threads
+    )
+    send = "send_messages_in_threads" if in_thread else "send_messages"
+    needed = ("view_channel", send, "embed_links", "read_message_history")
+    missing = missing_permissions(where, needed)
+    return (str(where.id), missing) if missing else None
 
 
 async def post_suggestion(client: discord.Client, decision: Decision) -> discord.Message | None:
@@ -346,6 +368,18 @@ class QueueButton(
                 return Answer(content=labels.queue_gone)
             outcome = labels.dismissed_by.format(moderator=moderator)
         else:
+            queued = await self._queued(interaction)
+            if queued is None:
+                return Answer(content=labels.queue_gone)
+            lacking = _lacking_to_reply(interaction.client, queued)
+            if lacking is not None:
+                # Approving first would close the entry with nothing posted: it stays queued,
+                # buttons and all, for a click once the permission is granted.
+                channel_id, missing = lacking
+                reason = f"Missing Permissions: {missing}"
+                return Answer(
+                    content=labels.cannot_post.format(channel=f"<#{channel_id}>", reason=reason)
+                )
             decision = await service.approve(self.queue_id, moderator=str(interaction.user.id))
             if decision is None:
                 return Answer(content=labels.queue_gone)
@@ -368,6 +402,15 @@ class QueueButton(
             return Answer(content=outcome)
         embed = resolved_embed(log_entry.embeds[0], outcome, language=language)
         return Answer(embed=embed, update=True)
+
+    async def _queued(self, interaction: Interaction) -> Decision | None:
+        """This entry's match as it was queued; None when it is not pending in this server (a
+        button cannot approve another server's match)."""
+        if interaction.guild_id is None:
+            return None
+        service = deps_of(interaction.client).service
+        pending = await service.pending(PLATFORM, str(interaction.guild_id))
+        return next((item.decision for item in pending if item.id == self.queue_id), None)
 
 
 def feedback_view(language: str = DEFAULT_LANGUAGE) -> discord.ui.View:

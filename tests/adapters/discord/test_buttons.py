@@ -11,8 +11,10 @@ from bot.core.models import ReplyMode
 from tests.adapters.discord.conftest import SpyService, start_bot, stop_bot
 from tests.adapters.discord.fake_discord import (
     CHANNEL_MESSAGE,
+    CREATE_PUBLIC_THREADS,
     EPHEMERAL,
     JSON,
+    SEND_MESSAGES,
     UPDATE_MESSAGE,
     FakeDiscord,
     embed_text,
@@ -100,14 +102,41 @@ async def test_reply_button_says_when_the_bot_may_not_post_there(
 ) -> None:
     message, entry = await queued(fake, service)
     # A moderator took Create Public Threads and Send Messages away in #general meanwhile.
+    deny = {
+        "id": fake.everyone_role,
+        "type": 0,
+        "allow": "0",
+        "deny": str(SEND_MESSAGES | CREATE_PUBLIC_THREADS),
+    }
+    await fake.update_channel(fake.general, permission_overwrites=[deny])
     fake.refuse_threads = True
     fake.refuse_posts.add(fake.general)
     interaction = await fake.click(entry, entry_button(entry, "reply"), member=fake.mia)
     answer = await fake.answer_to(interaction)
-    assert answer["type"] == UPDATE_MESSAGE
-    outcome = embed_text(answer["data"]["embeds"][0])
-    assert f"claimwatch may not post in <#{fake.general}> (Missing Permissions)" in outcome
+    # Told privately what is missing; the entry keeps its buttons and the match its place.
+    assert answer["type"] == CHANNEL_MESSAGE and answer["data"]["flags"] & EPHEMERAL
+    missing = "Missing Permissions: Send Messages, Embed Links"
+    assert f"claimwatch may not post in <#{fake.general}> ({missing})" in answer["data"]["content"]
+    assert fake.messages[entry["id"]]["components"] == entry["components"]
+    assert [item.id for item in await service.pending(PLATFORM, fake.guild_id)] == [
+        entry_button(entry, "reply").rsplit(":", 1)[1]
+    ]
     assert fake.bot_messages(fake.general) == [] and fake.bot_messages(message["id"]) == []
+    assert (await service.stats(PLATFORM, fake.guild_id)).approved == 0
+
+    # Send Messages given back (threads still not): the same button now posts the reply.
+    await fake.update_channel(
+        fake.general, permission_overwrites=[{**deny, "deny": str(CREATE_PUBLIC_THREADS)}]
+    )
+    fake.refuse_posts.discard(fake.general)
+    again = await fake.click(entry, entry_button(entry, "reply"), member=fake.mia)
+    answer = await fake.answer_to(again)
+    assert answer["type"] == UPDATE_MESSAGE and answer["data"]["components"] == []
+    assert "reply posted" in embed_text(answer["data"]["embeds"][0])
+    # Without threads, a plain reply under the message.
+    (reply,) = fake.bot_messages(fake.general)
+    assert str(reply["message_reference"]["message_id"]) == message["id"]
+    assert (await service.pending(PLATFORM, fake.guild_id)) == []
 
 
 async def test_dismiss_button_closes_the_entry_without_replying(
