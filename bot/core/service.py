@@ -396,7 +396,11 @@ class ClaimwatchService:
         await self._store.forget_user(platform, user_id)
 
     async def sweep(self) -> int:
-        """Retention: delete what is older than each server's `retention_days`; rows deleted."""
+        """Retention: delete what is older than each server's `retention_days`; rows deleted.
+
+        Also erases message text on servers with `store_message_text` off: text a message audited
+        while the option was being switched off (after `forget_texts`) lasts until this sweep.
+        """
         return await self._store.sweep(now=self._clock.now())
 
     async def keep_retention(self, *, interval: dt.timedelta = RETENTION_SWEEP_INTERVAL) -> None:

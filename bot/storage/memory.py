@@ -291,10 +291,19 @@ class MemoryStore:
             days = self._configs.get((platform, server_id), GuildConfig()).retention_days
             return at < now - dt.timedelta(days=days)
 
+        def text_allowed(platform: str, server_id: str) -> bool:
+            return self._configs.get((platform, server_id), GuildConfig()).store_message_text
+
         async with self._lock:
             before = self._size()
+            # Text audited by a message that read the configuration just before
+            # `store_message_text` went off (after `forget_texts` ran) is erased here.
             self.audit_log = [
-                r for r in self.audit_log if not expired(r.platform, r.server_id, r.at)
+                r
+                if r.text is None or text_allowed(r.platform, r.server_id)
+                else replace(r, text=None)
+                for r in self.audit_log
+                if not expired(r.platform, r.server_id, r.at)
             ]
             for item_id, item in list(self._queue.items()):
                 msg = item.decision.message

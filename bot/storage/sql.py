@@ -803,6 +803,31 @@ class SqlStore:
                 )
             )
 
+    @staticmethod
+    async def _erase_texts_not_allowed(
+        conn: AsyncConnection, configs: dict[tuple[str, str], GuildConfig]
+    ) -> None:
+        """Erase the text on audit records of servers with `store_message_text` off: a message
+        that read the configuration just before the option went off writes its record after
+        `forget_texts` ran."""
+        with_text = await conn.execute(
+            sa.select(audit_log.c.platform, audit_log.c.server_id)
+            .where(audit_log.c.text.is_not(None))
+            .distinct()
+        )
+        for platform, server_id in with_text.all():
+            config = configs.get((platform, server_id))
+            if config is None or not config.store_message_text:
+                await conn.execute(
+                    sa.update(audit_log)
+                    .where(
+                        audit_log.c.platform == platform,
+                        audit_log.c.server_id == server_id,
+                        audit_log.c.text.is_not(None),
+                    )
+                    .values(text=None)
+                )
+
     async def sweep(self, *, now: dt.datetime) -> int:
         deleted = 0
         async with self._tx() as conn:
@@ -812,13 +837,16 @@ class SqlStore:
                 sa.select(sa.func.pg_try_advisory_xact_lock(SWEEP_LOCK_ID))
             ):
                 return 0
-            retention = {
-                (r.platform, r.server_id): dt.timedelta(
-                    days=_decode_config(
-                        r.platform, r.server_id, r.schema_version, r.settings
-                    ).retention_days
+            configs = {
+                (r.platform, r.server_id): _decode_config(
+                    r.platform, r.server_id, r.schema_version, r.settings
                 )
                 for r in await conn.execute(sa.select(guild_configs))
+            }
+            await self._erase_texts_not_allowed(conn, configs)
+            retention = {
+                server: dt.timedelta(days=config.retention_days)
+                for server, config in configs.items()
             }
             default = dt.timedelta(days=GuildConfig().retention_days)
             timed: Sequence[tuple[sa.Table, sa.Column[dt.datetime]]] = (

@@ -20,7 +20,7 @@ from bot.core.models import (
     IncomingMessage,
     ReplyMode,
 )
-from bot.core.ports import QUEUE_APPROVED, QUEUE_DISMISSED, Store
+from bot.core.ports import QUEUE_APPROVED, QUEUE_DISMISSED, AuditRecord, Store
 from bot.core.service import ClaimwatchService, ReplyRef
 from bot.errors import ConfigError
 from tests.storage.conftest import FakeClock, OpenStore
@@ -641,6 +641,54 @@ async def test_sweep_keeps_what_is_within_retention(
     await service.sweep()
 
     assert len(await store.audit_records(PLATFORM, SERVER)) == 1
+
+
+async def test_sweep_erases_text_audited_after_the_option_went_off(
+    service: ClaimwatchService, store: Store, clock: FakeClock
+) -> None:
+    await monitor(service, store_message_text=True, **NO_COOLDOWNS)
+    await monitor(service, OTHER_SERVER, store_message_text=True, **NO_COOLDOWNS)
+    # A message read the configuration while the option was still on ...
+    await service.on_message(message(CLAIM, "m1"))
+    (record,) = await store.audit_records(PLATFORM, SERVER)
+    await service.update_config(PLATFORM, SERVER, store_message_text=False)
+    # ... and audited it only after switching off had erased the text kept so far.
+    await store.audit(replace(record, message_id="m2", text=OTHER_CLAIM))
+    await service.on_message(message(CLAIM, "o1", server=OTHER_SERVER))
+    assert OTHER_CLAIM in [r.text for r in await store.audit_records(PLATFORM, SERVER)]
+
+    await service.sweep()
+
+    assert [(r.message_id, r.text) for r in await store.audit_records(PLATFORM, SERVER)] == [
+        ("m1", None),
+        ("m2", None),
+    ]
+    # A server that keeps text keeps it, and the records themselves stay.
+    assert [r.text for r in await store.audit_records(PLATFORM, OTHER_SERVER)] == [CLAIM]
+
+
+async def test_sweep_erases_text_on_a_server_whose_settings_are_gone(store: Store) -> None:
+    # A record with text and no configuration that allows it (the defaults keep no text).
+    now = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
+    await store.audit(
+        AuditRecord(
+            platform=PLATFORM,
+            server_id=SERVER,
+            channel_id=CHANNEL,
+            message_id="m1",
+            claim_id=CLAIM_ID,
+            score=90.0,
+            tier="alert",
+            action="reply",
+            at=now,
+            author_id="user-1",
+            text=CLAIM,
+        )
+    )
+
+    await store.sweep(now=now)
+
+    assert [r.text for r in await store.audit_records(PLATFORM, SERVER)] == [None]
 
 
 async def test_several_stores_on_one_database_share_state(open_store: OpenStore) -> None:
