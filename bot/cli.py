@@ -651,8 +651,11 @@ def _service_on_store(
                 yield service, store
             finally:
                 retention.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await retention
+                # Waits without re-raising: whatever ended the task must not mask how the bot
+                # itself stopped (nor may a cancelled wait swallow the bot's own cancellation).
+                await asyncio.wait({retention})
+                if not retention.cancelled() and (error := retention.exception()) is not None:
+                    log.error("retention sweeps had stopped", exc_info=error)
 
     return opened
 

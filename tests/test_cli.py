@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from bot.core.factbase import bundled_path, load_bundled, load_factbase
 from bot.core.matching import SUGGEST_THRESHOLD
 from bot.core.models import GuildConfig
 from bot.core.ports import AuditRecord
+from bot.core.service import ClaimwatchService
 from bot.settings import load_settings
 from bot.storage import open_store
 from bot.storage.sql import head_revision
@@ -680,6 +682,32 @@ def test_an_unreachable_database_is_one_line_without_the_password(
     assert_one_line_error(code, out, err)
     assert "127.0.0.1:1" in err
     assert "s3cret" not in err
+
+
+async def test_a_retention_task_that_ended_does_not_mask_how_the_bot_stopped(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ended = asyncio.Event()
+
+    async def broken(self: ClaimwatchService, **_: object) -> None:
+        ended.set()
+        raise RuntimeError("retention bug")
+
+    monkeypatch.setattr(ClaimwatchService, "keep_retention", broken)
+
+    # The bot stops with its own error, not the retention task's.
+    with caplog.at_level(logging.ERROR), pytest.raises(ValueError, match="the bot's own"):
+        async with _service_on_store(load_settings(), load_bundled())():
+            await ended.wait()
+            raise ValueError("the bot's own error")
+    # A clean stop stays clean; either way what ended the task is logged.
+    ended.clear()
+    async with _service_on_store(load_settings(), load_bundled())():
+        await ended.wait()
+
+    stopped = [r for r in caplog.records if "retention sweeps had stopped" in r.getMessage()]
+    assert len(stopped) == 2
+    assert all(r.exc_info is not None and "retention bug" in str(r.exc_info[1]) for r in stopped)
 
 
 async def test_a_running_bot_sweeps_what_is_past_retention(data_dir: Path) -> None:

@@ -406,14 +406,16 @@ class ClaimwatchService:
     async def keep_retention(self, *, interval: dt.timedelta = RETENTION_SWEEP_INTERVAL) -> None:
         """Sweep now and then every `interval` until cancelled (a running bot's background task).
 
-        A sweep that fails (the database is briefly away) is logged and tried again next time:
-        retention is no reason to take a bot down.
+        A sweep that fails (the database is briefly away, or a bug) is logged and tried again
+        next time: retention is no reason to take a bot down, nor to end without a word.
         """
         while True:
             try:
                 deleted = await self.sweep()
             except StorageError as exc:
                 log.warning("retention sweep failed, next try in %s: %s", interval, exc)
+            except Exception:
+                log.exception("retention sweep failed unexpectedly, next try in %s", interval)
             else:
                 if deleted:
                     log.info("retention sweep: %d records deleted", deleted)

@@ -516,20 +516,22 @@ async def test_the_retention_sweep_runs_on_the_service_clock(
 
 
 class DatabaseAwayOnce(MemoryStore):
-    """A store whose first sweep fails, as when the database restarts; counts the sweeps."""
+    """A store whose first sweep fails with `error` (by default as when the database restarts);
+    counts the sweeps."""
 
-    def __init__(self, *, sweeps_wanted: int) -> None:
+    def __init__(self, *, sweeps_wanted: int, error: Exception | None = None) -> None:
         super().__init__()
         self.sweeps = 0
         self.sweeps_wanted = sweeps_wanted
         self.enough = asyncio.Event()
+        self.error = error or StorageError("database 127.0.0.1: connection refused")
 
     async def sweep(self, *, now: dt.datetime) -> int:
         self.sweeps += 1
         if self.sweeps >= self.sweeps_wanted:
             self.enough.set()
         if self.sweeps == 1:
-            raise StorageError("database 127.0.0.1: connection refused")
+            raise self.error
         return await super().sweep(now=now)
 
 
@@ -551,6 +553,29 @@ async def test_a_running_bot_keeps_retention_even_after_a_failed_sweep(
 
     assert store.audit_log == []  # swept by the second try
     assert "retention sweep failed" in caplog.text and "connection refused" in caplog.text
+
+
+async def test_a_sweep_that_fails_unexpectedly_is_logged_with_its_traceback_and_tried_again(
+    factbase: FactBase, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = DatabaseAwayOnce(sweeps_wanted=3, error=KeyError("retention_days"))
+    service = ClaimwatchService(factbase=factbase, store=store, clock=clock)
+    await monitor(store, retention_days=1)
+    await service.on_message(message(CLAIM))
+    clock.advance(dt.timedelta(days=2))
+
+    with caplog.at_level(logging.WARNING):
+        task = asyncio.create_task(service.keep_retention(interval=dt.timedelta(0)))
+        await store.enough.wait()
+        assert not task.done()  # the bug did not end the task
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    assert store.audit_log == []  # swept by the second try
+    (failed,) = [r for r in caplog.records if "failed unexpectedly" in r.getMessage()]
+    assert failed.levelno == logging.ERROR
+    assert failed.exc_info is not None and isinstance(failed.exc_info[1], KeyError)
 
 
 async def test_edit_list_adds_and_removes_within_the_bounds(
