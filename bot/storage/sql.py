@@ -248,6 +248,19 @@ CONFIG_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _erase_texts(platform: str, server_id: str) -> sa.Update:
+    """The statement that erases the message text a server's audit records keep."""
+    return (
+        sa.update(audit_log)
+        .where(
+            audit_log.c.platform == platform,
+            audit_log.c.server_id == server_id,
+            audit_log.c.text.is_not(None),
+        )
+        .values(text=None)
+    )
+
+
 def _encode_config(config: GuildConfig) -> dict[str, Any]:
     values = policy.config_values(config)
     return {k: v for k, v in values.items() if v != _DEFAULT_VALUES[k]}
@@ -721,15 +734,7 @@ class SqlStore:
 
     async def forget_texts(self, platform: str, server_id: str) -> None:
         async with self._tx() as conn:
-            await conn.execute(
-                sa.update(audit_log)
-                .where(
-                    audit_log.c.platform == platform,
-                    audit_log.c.server_id == server_id,
-                    audit_log.c.text.is_not(None),
-                )
-                .values(text=None)
-            )
+            await conn.execute(_erase_texts(platform, server_id))
 
     async def forget_server(self, platform: str, server_id: str) -> None:
         prefix = server_prefix(platform, server_id)
@@ -818,15 +823,7 @@ class SqlStore:
         for platform, server_id in with_text.all():
             config = configs.get((platform, server_id))
             if config is None or not config.store_message_text:
-                await conn.execute(
-                    sa.update(audit_log)
-                    .where(
-                        audit_log.c.platform == platform,
-                        audit_log.c.server_id == server_id,
-                        audit_log.c.text.is_not(None),
-                    )
-                    .values(text=None)
-                )
+                await conn.execute(_erase_texts(platform, server_id))
 
     async def sweep(self, *, now: dt.datetime) -> int:
         deleted = 0
