@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import policy
-from bot.core.matching import Thresholds
+from bot.core.matching import ALERT_THRESHOLD, SUGGEST_THRESHOLD, Thresholds
 from bot.core.models import (
     Action,
     FactEntry,
@@ -322,16 +322,18 @@ def test_plain_values_round_trip() -> None:
 # --- the settings reference ----------------------------------------------------------------------
 
 SETTINGS_DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def _documented_settings() -> dict[str, tuple[str, str]]:
-    """setting -> (default, values) from the moderator settings table of docs/settings.md."""
+def _documented_settings(doc: Path = SETTINGS_DOC, columns: int = 4) -> dict[str, tuple[str, str]]:
+    """setting -> (default, next column) from the moderator settings table of `doc`, whose
+    rows have `columns` cells."""
     rows: dict[str, tuple[str, str]] = {}
-    for line in SETTINGS_DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc.read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if (
             line.startswith("| `")
-            and len(cells) == 4
+            and len(cells) == columns
             and cells[0].strip("`") in policy.CONFIG_FIELDS
         ):
             rows[cells[0].strip("`")] = (cells[1], cells[2])
@@ -354,6 +356,20 @@ def test_the_settings_reference_documents_every_setting_with_its_default() -> No
         expected = "calibrated" if key.endswith("_threshold") else _as_documented(value)
         assert documented[key][0] == expected, key
     assert f"(currently {GuildConfig.SCHEMA_VERSION})" in SETTINGS_DOC.read_text(encoding="utf-8")
+
+
+def test_the_readme_lists_every_setting_with_its_default() -> None:
+    documented = _documented_settings(README, columns=3)
+
+    assert sorted(documented) == sorted(policy.CONFIG_FIELDS)
+    for key, value in policy.config_values(GuildConfig()).items():
+        expected = "calibrated" if key.endswith("_threshold") else _as_documented(value)
+        assert documented[key][0] == expected, key
+    assert (
+        f"{ALERT_THRESHOLD:g} today; {policy.ALERT_THRESHOLD_MIN:g} at the lowest"
+        in (documented["alert_threshold"][1])
+    )
+    assert f"{SUGGEST_THRESHOLD:g} today" in documented["suggest_threshold"][1]
 
 
 def test_the_settings_reference_states_todays_bounds() -> None:
