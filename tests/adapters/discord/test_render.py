@@ -114,5 +114,6 @@ def test_invite_link_asks_for_what_the_bot_uses_and_the_docs_say_so() -> None:
     assert permissions == INVITE_PERMISSIONS
     assert not (permissions.administrator or permissions.manage_messages)
     assert permissions.create_public_threads and permissions.embed_links
-    docs = (Path(__file__).parents[3] / "docs" / "discord.md").read_text(encoding="utf-8")
-    assert f"scope=bot+applications.commands&permissions={permissions.value}" in docs
+    for doc in ("docs/discord.md", "README.md"):
+        text = (Path(__file__).parents[3] / doc).read_text(encoding="utf-8")
+        assert f"scope=bot+applications.commands&permissions={permissions.value}" in text, doc
