@@ -75,6 +75,7 @@ class Labels:
     approved_not_posted: str  # {moderator} {why}
     message_gone: str
     cannot_post: str  # {channel} {reason}
+    invite_then_retry: str  # {reply}: the button's name; Slack's, where the app was not invited
     replied: str  # {replied} {channel} {claim} {percent} {reason}; a log line
     replied_link: str  # the text of {replied}
     # Refusals and errors.
@@ -158,6 +159,7 @@ _EN = Labels(
     approved_not_posted="Approved by {moderator}, but {why}.",
     message_gone="the message was deleted meanwhile: nothing was posted",
     cannot_post="claimwatch may not post in {channel} ({reason}): nothing was posted",
+    invite_then_retry="Invite it there with `/invite @claimwatch`, then click {reply} again.",
     replied="{replied} in {channel}: {claim}, confidence {percent}% — {reason}",
     replied_link="Replied",
     not_a_moderator=(
@@ -251,6 +253,9 @@ _UK = Labels(
     approved_not_posted="Схвалено ({moderator}), але {why}.",
     message_gone="повідомлення тим часом видалили: нічого не опубліковано",
     cannot_post="claimwatch не може публікувати в {channel} ({reason}): нічого не опубліковано",
+    invite_then_retry=(
+        "Запросіть його туди командою `/invite @claimwatch` і знову натисніть «{reply}»."
+    ),
     replied="{replied} у {channel}: {claim}, впевненість {percent}% — {reason}",
     replied_link="Відповідь",
     not_a_moderator=(
@@ -340,6 +345,9 @@ _RU = Labels(
     approved_not_posted="Одобрено ({moderator}), но {why}.",
     message_gone="сообщение тем временем удалили: ничего не опубликовано",
     cannot_post="claimwatch не может публиковать в {channel} ({reason}): ничего не опубликовано",
+    invite_then_retry=(
+        "Пригласите его туда командой `/invite @claimwatch` и снова нажмите «{reply}»."
+    ),
     replied="{replied} в {channel}: {claim}, уверенность {percent}% — {reason}",
     replied_link="Ответ",
     not_a_moderator=(

@@ -331,9 +331,10 @@ def suggestion_blocks(decision: Decision, *, permalink: str | None) -> list[Bloc
 
 
 def resolved_suggestion_blocks(original: Sequence[Block], outcome: str) -> list[Block]:
-    """The moderators' message once handled: the buttons replaced by what happened."""
+    """The moderators' message once handled: the buttons replaced by what happened (`outcome`,
+    mrkdwn the caller escaped, so it may mention the channel)."""
     kept = [block for block in original if block.get("type") != "actions"]
-    return [*kept, _context(escape(outcome))]
+    return [*kept, _context(outcome)]
 
 
 def log_blocks(decision: Decision, *, reply_link: str | None) -> list[Block]:

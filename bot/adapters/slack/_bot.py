@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -95,6 +96,10 @@ TOMBSTONE = "tombstone"  # a deleted thread parent stays as "This message was de
 DIRECT_CHANNEL_TYPES = frozenset({"im", "mpim"})
 # Slack errors that mean "the bot cannot post there", answered with advice instead of a crash.
 NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# ... and those plus a workspace's posting restriction: what an approved reply can meet.
+CANNOT_POST_ERRORS = NOT_IN_CHANNEL_ERRORS | {"restricted_action"}
+# The refusals an invitation fixes (a private channel without the app reads as not found).
+NOT_INVITED_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
 # ... and "the message to answer is gone": deleted before the reply went out.
 MESSAGE_GONE_ERRORS = frozenset({"thread_not_found", "message_not_found"})
 # Slack's notices that a public or private channel is gone for good.
@@ -583,29 +588,67 @@ class SlackBot:
                 return
             action: dict[str, Any] = body["actions"][0]
             queue_id = str(action.get("value") or "")
-            name = str(user.get("name") or user.get("username") or "a moderator")
+            # The outcome is mrkdwn: labels and names escaped, a channel left as a mention.
+            moderator = escape(str(user.get("name") or user.get("username") or "a moderator"))
             if action.get("action_id") == ACTION_APPROVE:
-                decision = await self._service.approve(queue_id, moderator=user_id)
-                if decision is None:
-                    outcome = labels.queue_gone
-                elif await self._post_reply(decision, client):
-                    outcome = labels.approved_by.format(moderator=name, link=labels.reply_posted)
+                queued = await self._queued(team, queue_id)
+                if queued is None:
+                    outcome = escape(labels.queue_gone)
                 else:
-                    outcome = labels.approved_not_posted.format(
-                        moderator=name, why=labels.message_gone
-                    )
+                    refusal = await _refusal_to_post(client, queued)
+                    if refusal is not None:
+                        # Approving first would close the item with nothing posted: it stays
+                        # queued, buttons and all, for a click once the app is invited.
+                        await respond(
+                            text=_refused_reply(labels, refusal),
+                            response_type="ephemeral",
+                            replace_original=False,
+                        )
+                        return
+                    outcome = await self._approve(queue_id, user_id, moderator, labels, client)
             elif await self._service.dismiss(queue_id, moderator=user_id):
-                outcome = labels.dismissed_by.format(moderator=name)
+                outcome = escape(labels.dismissed_by).format(moderator=moderator)
             else:
-                outcome = labels.queue_gone
+                outcome = escape(labels.queue_gone)
             message: dict[str, Any] = body.get("message") or {}
             channel: dict[str, Any] = body.get("channel") or {}
             await client.chat_update(
                 channel=str(channel.get("id")),
                 ts=str(message.get("ts")),
-                text=escape(outcome),
+                text=outcome,
                 blocks=resolved_suggestion_blocks(message.get("blocks") or [], outcome),
             )
+
+    async def _queued(self, team: str, queue_id: str) -> Decision | None:
+        """The item's match as it was queued; None when it is not pending in this workspace (a
+        button cannot approve another workspace's match)."""
+        pending = await self._service.pending(PLATFORM, team)
+        return next((item.decision for item in pending if item.id == queue_id), None)
+
+    async def _approve(
+        self, queue_id: str, user_id: str, moderator: str, labels: Labels, client: AsyncWebClient
+    ) -> str:
+        """Approve the item and post its reply; what the moderators are shown, as mrkdwn
+        (`moderator` comes escaped)."""
+        decision = await self._service.approve(queue_id, moderator=user_id)
+        if decision is None:
+            return escape(labels.queue_gone)
+        try:
+            posted = await self._post_reply(decision, client)
+        except SlackApiError as exc:
+            # The channel check passed a moment ago (or Slack would not say): the app was
+            # removed, or posting restricted, in between. The approval stands (the store cannot
+            # reopen an item whose text it erased), and the moderators are told nothing went out.
+            error = str(exc.response.get("error"))
+            if error not in CANNOT_POST_ERRORS:
+                raise
+            why = _cannot_post(labels, _Refusal(decision.message.channel_id, error))
+        else:
+            if posted:
+                link = escape(labels.reply_posted)
+                return escape(labels.approved_by).format(moderator=moderator, link=link)
+            why = escape(labels.message_gone)
+        return escape(labels.approved_not_posted).format(moderator=moderator, why=why)
 
     # --- feedback ------------------------------------------------------------------------------
 
@@ -965,6 +1008,60 @@ class SlackBot:
             )
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """Slack's `error` for a post in `channel`."""
+
+    channel: str
+    error: str
+
+
+async def _posting_error(client: AsyncWebClient, channel: str) -> str | None:
+    """The error Slack would answer a post in `channel` with ("not_in_channel",
+    "channel_not_found" or "is_archived"); None when the app may post there. Other errors (an
+    app installed before channels:read was asked for) are raised."""
+    try:
+        info = await client.conversations_info(channel=channel)
+    except SlackApiError as exc:
+        if exc.response.get("error") == "channel_not_found":
+            return "channel_not_found"
+        raise
+    conversation: dict[str, Any] = info.get("channel") or {}
+    if conversation.get("is_archived"):
+        return "is_archived"
+    if not conversation.get("is_member"):
+        return "not_in_channel"
+    return None
+
+
+async def _refusal_to_post(client: AsyncWebClient, queued: Decision) -> _Refusal | None:
+    """Why the reply to `queued` cannot go out; None when it can, or when Slack will not say
+    (then the post itself finds out)."""
+    channel = queued.message.channel_id
+    try:
+        error = await _posting_error(client, channel)
+    except SlackApiError as exc:
+        log.info("cannot check membership of %s: %s", channel, exc.response.get("error"))
+        return None
+    return None if error is None else _Refusal(channel, error)
+
+
+def _cannot_post(labels: Labels, refusal: _Refusal) -> str:
+    """Where and why nothing was posted, as mrkdwn."""
+    channel = f"<#{escape(refusal.channel)}>"
+    return escape(labels.cannot_post).format(channel=channel, reason=escape(refusal.error))
+
+
+def _refused_reply(labels: Labels, refusal: _Refusal) -> str:
+    """The moderator's private answer to a Reply click refused before approving, as mrkdwn:
+    the item stays queued, so a click after the fix still works."""
+    text = _cannot_post(labels, refusal)
+    if refusal.error in NOT_INVITED_ERRORS:
+        retry = escape(labels.invite_then_retry).format(reply=escape(labels.reply_button))
+        return f"{text}. {retry}"
+    return f"{text}."
+
+
 async def _membership_problems(client: AsyncWebClient, config: GuildConfig) -> list[str]:
     """Channels in the settings the bot cannot work in: Slack only sends an app the messages of
     channels it was invited to, so a watched channel without the bot is silently unwatched."""
@@ -974,22 +1071,19 @@ async def _membership_problems(client: AsyncWebClient, config: GuildConfig) -> l
     problems: list[str] = []
     for channel in wanted[:MEMBERSHIP_CHECKS_MAX]:
         try:
-            info = await client.conversations_info(channel=channel)
+            error = await _posting_error(client, channel)
         except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error == "channel_not_found":
-                problems.append(
-                    f"<#{escape(channel)}> is gone, or private without claimwatch in it: "
-                    "invite claimwatch there or remove it from the settings."
-                )
-                continue
             # An app installed before channels:read was asked for: no check, no false alarm.
-            log.info("cannot check membership of %s: %s", channel, error)
+            log.info("cannot check membership of %s: %s", channel, exc.response.get("error"))
             return problems
-        conversation: dict[str, Any] = info.get("channel") or {}
-        if conversation.get("is_archived"):
+        if error == "channel_not_found":
+            problems.append(
+                f"<#{escape(channel)}> is gone, or private without claimwatch in it: "
+                "invite claimwatch there or remove it from the settings."
+            )
+        elif error == "is_archived":
             problems.append(f"<#{escape(channel)}> is archived: remove it from the settings.")
-        elif not conversation.get("is_member"):
+        elif error == "not_in_channel":
             problems.append(
                 f"claimwatch is not in <#{escape(channel)}>, so it sees nothing there: "
                 "`/invite @claimwatch` in that channel."

@@ -78,7 +78,9 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
         # channel id -> is the bot a member (unknown ids: channel_not_found)
+        # Slack refuses a post where the bot is known not to be a member, or that is archived.
         self.channels: dict[str, bool] = {}
+        self.archived: set[str] = set()
         # code -> (team, bot token) handed out by oauth.v2.access
         self.install_codes: dict[str, tuple[Team, str]] = {}
         self.calls: list[Call] = []
@@ -262,8 +264,12 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         if method == "chat.postMessage":
-            ts = self._next_ts()
             channel = str(params.get("channel"))
+            if channel in self.archived:
+                return {"ok": False, "error": "is_archived"}
+            if self.channels.get(channel) is False:
+                return {"ok": False, "error": "not_in_channel"}
+            ts = self._next_ts()
             message = {"type": "message", "ts": ts, "bot_id": team.bot_id, **params}
             self.messages[(channel, ts)] = message
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -302,7 +308,7 @@ class FakeSlack:
                 "channel": {
                     "id": channel,
                     "is_member": self.channels[channel],
-                    "is_archived": False,
+                    "is_archived": channel in self.archived,
                 },
             }
         if method == "views.open":

@@ -150,6 +150,25 @@ async def test_a_moderators_decision_is_noted_in_the_workspaces_language(
     assert "Перевірка фактів · " in reply.params["blocks"][0]["text"]["text"]
 
 
+async def test_a_reply_the_app_may_not_post_is_explained_in_the_workspaces_language(
+    slack: Harness, borderline: str
+) -> None:
+    await speak(slack, "ru")
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    slack.fake.channels[GENERAL] = False
+
+    await click(slack, "claimwatch_approve", queue_id)
+
+    (answer,) = slack.fake.calls_to("response_url")
+    assert answer.params["text"] == (
+        f"claimwatch не может публиковать в <#{GENERAL}> (not_in_channel): ничего не "
+        "опубликовано. Пригласите его туда командой `/invite @claimwatch` и снова нажмите "
+        "«Ответить»."
+    )
+    assert slack.fake.calls_to("chat.update") == []
+
+
 async def test_usage_empty_messages_sharing_advice_and_refusals_in_the_workspaces_language(
     slack: Harness, borderline: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -216,6 +217,131 @@ async def test_approving_a_message_deleted_meanwhile_says_so(
 
     (update,) = slack.fake.calls_to("chat.update")
     assert "deleted meanwhile" in update.params["text"]
+
+
+def not_invited(slack: Harness) -> None:
+    slack.fake.channels[GENERAL] = False  # the app was removed from the channel
+
+
+def left_private(slack: Harness) -> None:
+    del slack.fake.channels[GENERAL]  # private and without the app: Slack says "not found"
+
+
+def archived(slack: Harness) -> None:
+    slack.fake.archived.add(GENERAL)
+
+
+@pytest.mark.parametrize(
+    ("lose_channel", "error", "advice"),
+    [
+        (not_invited, "not_in_channel", "Invite it there with `/invite @claimwatch`"),
+        (left_private, "channel_not_found", "Invite it there with `/invite @claimwatch`"),
+        (archived, "is_archived", None),
+    ],
+)
+async def test_reply_where_the_app_may_not_post_keeps_the_item_queued_and_says_why(
+    slack: Harness,
+    borderline: str,
+    lose_channel: Callable[[Harness], None],
+    error: str,
+    advice: str | None,
+) -> None:
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    lose_channel(slack)
+
+    await click(slack, "claimwatch_approve", queue_id)
+
+    (answer,) = slack.fake.calls_to("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    assert answer.params["replace_original"] is False
+    text = answer.params["text"]
+    assert text.startswith(f"claimwatch may not post in <#{GENERAL}> ({error}): nothing was posted")
+    assert (advice in text) if advice else ("/invite" not in text)
+    assert slack.fake.posts(GENERAL) == []
+    assert slack.fake.calls_to("chat.update") == []  # the buttons stay for a later click
+    (still,) = await slack.service.pending("slack", TEAM_ID)
+    assert still.id == queue_id
+    assert (await slack.service.stats("slack", TEAM_ID)).approved == 0
+
+
+async def test_reply_after_the_app_is_invited_posts_and_resolves_the_item(
+    slack: Harness, borderline: str
+) -> None:
+    event = message_event(borderline)
+    await say(slack, event)
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    slack.fake.channels[GENERAL] = False
+    await click(slack, "claimwatch_approve", queue_id)
+    assert slack.fake.posts(GENERAL) == []
+
+    slack.fake.channels[GENERAL] = True  # `/invite @claimwatch`
+    await click(slack, "claimwatch_approve", queue_id)
+
+    (reply,) = slack.fake.posts(GENERAL)
+    assert reply.params["thread_ts"] == event["ts"]
+    (update,) = slack.fake.calls_to("chat.update")
+    assert update.params["text"] == "Approved by u0mod: reply posted."
+    assert all(block["type"] != "actions" for block in update.params["blocks"])
+    assert await slack.service.pending("slack", TEAM_ID) == []
+    assert (await slack.service.stats("slack", TEAM_ID)).approved == 1
+
+
+async def test_reply_without_a_membership_check_still_posts(
+    slack: Harness, borderline: str
+) -> None:
+    # An app installed before channels:read was asked for cannot look; the post finds out.
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    slack.fake.fail("conversations.info", "missing_scope")
+
+    await click(slack, "claimwatch_approve", queue_id)
+
+    assert len(slack.fake.posts(GENERAL)) == 1
+    assert (
+        "Approved by u0mod: reply posted." in slack.fake.calls_to("chat.update")[0].params["text"]
+    )
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "restricted_action"])
+async def test_a_post_refused_after_the_check_passed_tells_the_moderators_what_happened(
+    slack: Harness, borderline: str, error: str
+) -> None:
+    # Removed from the channel (or a posting restriction set) between the check and the post.
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    slack.fake.fail("chat.postMessage", error)
+
+    await click(slack, "claimwatch_approve", queue_id)
+
+    assert [ts for channel, ts in slack.fake.messages if channel == GENERAL] == []
+    assert slack.fake.calls_to("response_url") == []  # no "something went wrong"
+    (update,) = slack.fake.calls_to("chat.update")
+    assert update.params["text"] == (
+        f"Approved by u0mod, but claimwatch may not post in <#{GENERAL}> ({error}): "
+        "nothing was posted."
+    )
+
+
+async def test_the_outcome_shows_a_moderators_name_as_text(slack: Harness, borderline: str) -> None:
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_dismiss"]
+    payload = block_action(
+        "claimwatch_dismiss",
+        queue_id,
+        message=queued_message(slack),
+        channel=MODS,
+        response_url=slack.fake.response_url(),
+        user=MOD,
+    )
+    payload["user"]["name"] = "<!here> & co"
+
+    assert (await slack.send.interaction(payload)).status == 200
+    await slack.settle()
+
+    (update,) = slack.fake.calls_to("chat.update")
+    assert update.params["text"] == "Dismissed by &lt;!here&gt; &amp; co."
+    assert update.params["blocks"][-1]["elements"][0]["text"] == update.params["text"]
 
 
 async def test_members_cannot_approve_and_are_told_so_privately(
