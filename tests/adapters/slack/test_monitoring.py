@@ -344,6 +344,28 @@ async def test_the_outcome_shows_a_moderators_name_as_text(slack: Harness, borde
     assert update.params["blocks"][-1]["elements"][0]["text"] == update.params["text"]
 
 
+async def test_a_button_from_another_workspace_approves_nothing(
+    slack: Harness, borderline: str
+) -> None:
+    await say(slack, message_event(borderline))
+    queue_id = buttons(slack.fake.posts(MODS)[0])["claimwatch_approve"]
+    payload = block_action(
+        "claimwatch_approve",
+        queue_id,
+        message=queued_message(slack),
+        channel=MODS,
+        response_url=slack.fake.response_url(),
+        team="T0OTHER",
+    )
+
+    assert (await slack.send.interaction(payload)).status == 200
+    await slack.settle()
+
+    assert slack.fake.posts(GENERAL) == []
+    assert "already handled" in slack.fake.calls_to("chat.update")[0].params["text"]
+    assert len(await slack.service.pending("slack", TEAM_ID)) == 1
+
+
 async def test_members_cannot_approve_and_are_told_so_privately(
     slack: Harness, borderline: str
 ) -> None:
