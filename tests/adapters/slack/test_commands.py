@@ -44,6 +44,27 @@ def share_value(call: Call) -> str:
     raise AssertionError("no share button")
 
 
+def share_action(
+    slack: Harness, answer: Call, *, blocks: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A click on "Share in channel" under the private answer `answer` (its blocks unless
+    others are given); what the bot says back goes to the response URL hooked "share"."""
+    message = {
+        "type": "message",
+        "ts": "1700000999.000001",
+        "blocks": answer.params["blocks"] if blocks is None else blocks,
+    }
+    return block_action(
+        "claimwatch_share",
+        share_value(answer),
+        message=message,
+        channel=GENERAL,
+        response_url=slack.fake.response_url("share"),
+        user=ALICE,
+        ephemeral=True,
+    )
+
+
 async def command(
     slack: Harness, name: str, text: str, *, user: str = ALICE, channel: str = GENERAL
 ) -> Call:
@@ -95,16 +116,7 @@ async def test_factcheck_without_text_explains_itself(slack: Harness) -> None:
 
 async def test_sharing_a_factcheck_posts_it_in_the_channel(slack: Harness) -> None:
     answer = await command(slack, "/factcheck", CLAIM, channel=GENERAL)
-    ephemeral = {"type": "message", "ts": "1700000999.000001", "blocks": answer.params["blocks"]}
-    payload = block_action(
-        "claimwatch_share",
-        share_value(answer),
-        message=ephemeral,
-        channel=GENERAL,
-        response_url=slack.fake.response_url("share"),
-        user=ALICE,
-        ephemeral=True,
-    )
+    payload = share_action(slack, answer)
 
     assert (await slack.send.interaction(payload)).status == 200
     await slack.settle()
@@ -119,15 +131,7 @@ async def test_sharing_a_factcheck_posts_it_in_the_channel(slack: Harness) -> No
 
 async def test_sharing_where_the_bot_is_not_a_member_gives_advice(slack: Harness) -> None:
     answer = await command(slack, "/factcheck", CLAIM)
-    payload = block_action(
-        "claimwatch_share",
-        share_value(answer),
-        message={"type": "message", "ts": "1.1", "blocks": []},
-        channel=GENERAL,
-        response_url=slack.fake.response_url("share"),
-        user=ALICE,
-        ephemeral=True,
-    )
+    payload = share_action(slack, answer, blocks=[])
     slack.fake.fail("chat.postMessage", "not_in_channel")
     await slack.send.interaction(payload)
     await slack.settle()
@@ -150,15 +154,7 @@ async def test_factcheck_and_sharing_answer_in_english_while_the_database_is_dow
         # The check needs no database: the verdict, in English, not "something went wrong".
         assert answer.params["text"].startswith("Fact check · Misleading")
         assert "Share in channel" in all_text(answer)
-        payload = block_action(
-            "claimwatch_share",
-            share_value(answer),
-            message={"type": "message", "ts": "1.1", "blocks": answer.params["blocks"]},
-            channel=GENERAL,
-            response_url=slack.fake.response_url("share"),
-            user=ALICE,
-            ephemeral=True,
-        )
+        payload = share_action(slack, answer)
         assert (await slack.send.interaction(payload)).status == 200
         await slack.settle()
 

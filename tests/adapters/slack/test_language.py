@@ -18,7 +18,7 @@ from tests.adapters.slack.slack_payloads import (
     message_event,
     message_shortcut,
 )
-from tests.adapters.slack.test_commands import command, share_value
+from tests.adapters.slack.test_commands import command, share_action
 from tests.adapters.slack.test_monitoring import buttons, click, queued_message, say
 
 CLAIM = "Zelensky is a dictator who cancelled the elections"
@@ -116,16 +116,7 @@ async def test_factcheck_and_sharing_answer_in_the_workspaces_language(slack: Ha
     assert button_texts(answer) == {"claimwatch_share": "Поділитися в каналі"}
     assert CONTEXT_WORDS in shown(answer)
 
-    ephemeral = {"type": "message", "ts": "1700000999.000001", "blocks": answer.params["blocks"]}
-    payload = block_action(
-        "claimwatch_share",
-        share_value(answer),
-        message=ephemeral,
-        channel=GENERAL,
-        response_url=slack.fake.response_url("share"),
-        user=ALICE,
-        ephemeral=True,
-    )
+    payload = share_action(slack, answer)
     assert (await slack.send.interaction(payload)).status == 200
     await slack.settle()
     (shared,) = slack.fake.posts(GENERAL)
@@ -186,15 +177,7 @@ async def test_usage_empty_messages_sharing_advice_and_refusals_in_the_workspace
 
     answer = await command(slack, "/factcheck", CLAIM)
     slack.fake.fail("chat.postMessage", "not_in_channel")
-    share = block_action(
-        "claimwatch_share",
-        share_value(answer),
-        message={"type": "message", "ts": "1.1", "blocks": []},
-        channel=GENERAL,
-        response_url=slack.fake.response_url("share"),
-        user=ALICE,
-        ephemeral=True,
-    )
+    share = share_action(slack, answer, blocks=[])
     await slack.send.interaction(share)
     await slack.settle()
     (advice,) = [c for c in slack.fake.calls_to("response_url") if c.params["hook"] == "share"]
