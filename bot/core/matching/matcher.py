@@ -11,6 +11,7 @@ evidence into a confidence with a logistic model fitted on the development set
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
 from typing import NamedTuple
@@ -65,6 +66,11 @@ AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decid
 MIN_SHARED_TERMS = 2
 LONE_TERM_FACTOR = 0.5
 SELF_EVIDENT_TERMS = 3
+# A word most of an entry's phrasings use is how people put the claim ("Bugatti", "yachts", "4%"),
+# even when the context repeats it: it counts towards `Features.message_share`. Only for entries
+# with enough phrasings to tell; a lone claim sentence's words are all "used by most".
+SPOKEN_MIN_PHRASINGS = 5
+SPOKEN_SHARE = 0.25
 
 
 class Features(NamedTuple):
@@ -72,20 +78,20 @@ class Features(NamedTuple):
 
     coverage: float  # weighted share of the closest phrasing's terms in the message
     similarity: float  # rapidfuzz token_set_ratio of the two, over 100
-    # Both over the entry's claim words (`Matcher._claim_words`), not the closest phrasing alone:
-    message_share: float  # share of the message's distinctive words that are claim words
+    # Both over the entry's words (`_EntryWords`), not the closest phrasing alone:
+    message_share: float  # share of the message's distinctive words that the claim speaks of
     entry_weight: float  # weight of the claim words present, over ENTRY_WEIGHT_CAP
 
 
 # A logistic model over `Features`, fitted by `python -m bench.calibrate` on the development set
 # against the bundled base and against its one-sentence version; refit after changing a feature
 # (tests/core/matching/test_quality.py fails until these are the fit's values).
-CONFIDENCE_INTERCEPT = -3.62
+CONFIDENCE_INTERCEPT = -3.49
 CONFIDENCE_WEIGHTS = Features(
-    coverage=2.83,
-    similarity=3.37,
-    message_share=1.03,
-    entry_weight=1.57,
+    coverage=2.75,
+    similarity=3.09,
+    message_share=1.08,
+    entry_weight=1.62,
 )
 
 
@@ -120,6 +126,18 @@ class _Scored:
     @property
     def shared(self) -> int:
         return len(self.matched) + len(self.misspelt)
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryWords:
+    """An entry's words as evidence that a message makes its claim, not just names its topic."""
+
+    # Keys of the phrasings and keywords that the context does not use: what the claim says
+    # happened. Words the known facts share ("Mariupol", "theatre", "invaded") say what it is
+    # about, and a correction repeats them.
+    claim: frozenset[str]
+    # The claim words, and the words most phrasings use (SPOKEN_SHARE): how people say it.
+    spoken: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +216,7 @@ class Matcher:
         self.factbase = factbase
         self.thresholds = thresholds or Thresholds()
         self._index = FactIndex.build(factbase)
-        self._claim_words_cache: dict[int, frozenset[str]] = {}
+        self._entry_words: dict[int, _EntryWords] = {}
         # Built on first need: only entries that messages come close to ever need one.
         self._profiles: dict[int, ClaimProfile] = {}
 
@@ -266,23 +284,32 @@ class Matcher:
         if not candidates:
             return None
         terms = terms_of(text, cleaned=cleaned)
-        closest: dict[int, _Scored] = {}
         message_keys = " ".join(k for k in terms.keys if k)
         typos = _Typos(terms)
-        for phrasing in candidates:
-            excluded = self._index.exclude_keys.get(phrasing.entry)
-            if excluded is not None and excluded & terms.key_set:
-                continue
-            scored = self._score(terms, message_keys, typos, phrasing)
-            current = closest.get(phrasing.entry)
-            if current is None or scored.closeness > current.closeness:
-                closest[phrasing.entry] = scored
-        if not closest:
-            return None
         # Everyday rarity, not fact-base weight: words the fact base has never seen count too.
         said = sum(map(commonness, terms.key_set))
-        judged = (self._judge(terms, said, s) for s in closest.values())
-        ranked = sorted(judged, key=lambda j: -j.score)
+        shares: dict[int, tuple[float, float]] = {}
+        best: dict[int, _Judged] = {}
+        for phrasing in candidates:
+            entry_pos = phrasing.entry
+            excluded = self._index.exclude_keys.get(entry_pos)
+            if excluded is not None and excluded & terms.key_set:
+                continue
+            share = shares.get(entry_pos)
+            if share is None:
+                share = shares[entry_pos] = self._entry_share(terms, said, entry_pos)
+            judged = self._judge(self._score(terms, message_keys, typos, phrasing), share)
+            # Each entry by its most convincing phrasing: the closest-reading one may share a
+            # single word ("bucha was staged") where a longer one shares four.
+            current = best.get(entry_pos)
+            if current is None or (judged.score, judged.scored.closeness) > (
+                current.score,
+                current.scored.closeness,
+            ):
+                best[entry_pos] = judged
+        if not best:
+            return None
+        ranked = sorted(best.values(), key=lambda j: -j.score)
         return terms, ranked
 
     def _profile(self, entry_pos: int) -> ClaimProfile:
@@ -350,35 +377,36 @@ class Matcher:
         closeness += (1.0 - PHRASING_COVERAGE_WEIGHT) * similarity
         return _Scored(closeness, phrasing, matched, frozenset(misspelt), coverage, similarity)
 
-    def _claim_words(self, entry_pos: int) -> frozenset[str]:
-        """Keys of the entry's phrasings and keywords that its context does not use: what the
-        claim says happened. Words the known facts share ("Mariupol", "theatre", "invaded") say
-        what it is about, and a correction repeats them."""
-        words = self._claim_words_cache.get(entry_pos)
+    def _words(self, entry_pos: int) -> _EntryWords:
+        words = self._entry_words.get(entry_pos)
         if words is None:
-            keys = {k for p in self._index.entry_phrasings(entry_pos) for k in p.keys}
-            keys |= self._index.keyword_keys.get(entry_pos, frozenset())
+            phrasings = self._index.entry_phrasings(entry_pos)
+            used = Counter(k for p in phrasings for k in p.keys)
+            keys = set(used) | self._index.keyword_keys.get(entry_pos, frozenset())
             context = self._index.entries[entry_pos].context
             keys.difference_update(map(evidence_key, tokenize(clean(context))))
-            words = self._claim_words_cache[entry_pos] = frozenset(keys)  # a race rebuilds it
+            claim = frozenset(keys)
+            spoken = claim
+            if len(phrasings) >= SPOKEN_MIN_PHRASINGS:
+                most = SPOKEN_SHARE * len(phrasings)
+                spoken = claim.union(k for k, n in used.items() if n >= most)
+            words = self._entry_words[entry_pos] = _EntryWords(claim, spoken)  # a race rebuilds it
         return words
 
-    def _features(self, terms: Terms, said: float, scored: _Scored) -> Features:
-        """The evidence that the message of `terms` makes the claim of `scored`'s entry; `said`
-        is the summed commonness of the message's keys."""
+    def _entry_share(self, terms: Terms, said: float, entry_pos: int) -> tuple[float, float]:
+        """`Features.message_share` and `Features.entry_weight` of the message of `terms` for
+        one entry; `said` is the summed commonness of the message's keys."""
+        words = self._words(entry_pos)
         weights = self._index.weights
-        entry_pos = scored.phrasing.entry
-        shared = terms.key_set & self._claim_words(entry_pos)
-        shared_weight = sum(weights[k] for k in shared)
-        return Features(
-            coverage=scored.coverage,
-            similarity=scored.similarity / 100.0,
-            message_share=sum(map(commonness, shared)) / said if said else 0.0,
-            entry_weight=min(shared_weight, ENTRY_WEIGHT_CAP) / ENTRY_WEIGHT_CAP,
+        spoken = sum(map(commonness, terms.key_set & words.spoken))
+        claimed = sum(weights[k] for k in terms.key_set & words.claim)
+        return (
+            spoken / said if said else 0.0,
+            min(claimed, ENTRY_WEIGHT_CAP) / ENTRY_WEIGHT_CAP,
         )
 
-    def _judge(self, terms: Terms, said: float, scored: _Scored) -> _Judged:
-        features = self._features(terms, said, scored)
+    def _judge(self, scored: _Scored, share: tuple[float, float]) -> _Judged:
+        features = Features(scored.coverage, scored.similarity / 100.0, *share)
         score = confidence(features)
         if scored.shared < min(MIN_SHARED_TERMS, len(scored.phrasing.keys)):
             score *= LONE_TERM_FACTOR

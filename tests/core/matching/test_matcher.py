@@ -196,3 +196,23 @@ def test_a_claim_finds_its_entry_among_many_sharing_its_figure() -> None:
     base = FactBase(tuple(entries_from_claimreview([target, *crowd], origin="feed")), "feed")
     result = Matcher(base).match("minister kokopol sent 381 secret documents abroad!!")
     assert result.claim_id == "fc-0"
+
+
+def test_an_entry_is_judged_by_its_most_convincing_phrasing(matcher: Matcher) -> None:
+    """ "bucha was staged" reads closer to the message but shares one word with it, which alone
+    could never alert; a longer phrasing of the same entry shares three."""
+    result = matcher.match("the whole bucha story was set up for the cameras")
+    assert result.tier is Tier.ALERT and result.claim_id == "bucha-staged"
+    assert result.phrasing is not None and "set up for the western cameras" in result.phrasing
+    assert len(result.terms) >= 3
+
+
+def test_the_words_people_put_a_claim_in_count_though_its_context_repeats_them(
+    matcher: Matcher,
+) -> None:
+    """ "Bugatti" and "Zelenska" are in the entry's correction as much as in its phrasings: a
+    message saying little else still speaks of the claim."""
+    text = "zelenska's bugatti, bought with our money"
+    [(entry, features, _score), *_] = matcher.evidence(text)
+    assert entry.id == "zelenska-bugatti" and features.message_share > 0.5
+    assert matcher.match(text).tier is Tier.ALERT
