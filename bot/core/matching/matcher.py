@@ -192,14 +192,22 @@ def _says_enough(terms: Terms, best: _Scored) -> bool:
     return best.shared >= SELF_EVIDENT_TERMS and FIRST_PERSON_POSSESSIVES.isdisjoint(terms.tokens)
 
 
-def _blames_another_party(terms: Terms, matched: frozenset[str], subject: str | None) -> bool:
+def _first_side(terms: Terms) -> str | None:
+    return next((side for k in terms.keys if (side := side_of(k))), None)
+
+
+def _blames_another_party(
+    terms: Terms, matched: frozenset[str], subject: str | None, phrasing_side: str | None
+) -> bool:
     """The message puts another party where the claim has its subject: "Russia started the war"
     is not "Ukraine started the war", however many words they share. Only a message naming one
-    party, before any claim word, counts ("Bucha was staged after the Russians left" does not)."""
+    party, before any claim word, counts ("Bucha was staged after the Russians left" does not),
+    and not the party the closest phrasing itself names first ("those Ukrainian children were
+    rescued" for a claim whose subject is Russia)."""
     if subject is None:
         return False
     named = {side for k in terms.key_set if (side := side_of(k))}
-    if len(named) != 1 or subject in named:
+    if len(named) != 1 or subject in named or phrasing_side in named:
         return False
     for key in terms.keys:
         if side_of(key):
@@ -243,7 +251,12 @@ class Matcher:
             stance is Stance.REPORTS
             or (len(ranked) > 1 and ranked[1].score >= judged.score - AMBIGUITY_MARGIN)
             or self._about_no_one(terms, best, stance)
-            or _blames_another_party(terms, best.matched, self._index.subject_side[entry_pos])
+            or _blames_another_party(
+                terms,
+                best.matched,
+                self._index.subject_side[entry_pos],
+                _first_side(terms_of(best.phrasing.text)),
+            )
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
             # group chat?"): a moderator decides.

@@ -216,3 +216,12 @@ def test_the_words_people_put_a_claim_in_count_though_its_context_repeats_them(
     [(entry, features, _score), *_] = matcher.evidence(text)
     assert entry.id == "zelenska-bugatti" and features.message_share > 0.5
     assert matcher.match(text).tier is Tier.ALERT
+
+
+def test_the_party_a_phrasing_itself_names_first_is_no_swap(matcher: Matcher) -> None:
+    """The claim's subject is Russia, but its phrasings speak of "Ukrainian children" first:
+    naming them is the claim, not blaming another party."""
+    result = matcher.match("the ukrainian orphans were rescued from the shelling, not kidnapped")
+    assert result.tier is Tier.ALERT and result.claim_id == "children-evacuated-not-deported"
+    # A real swap still goes to the moderators.
+    assert matcher.match("Russia started the war when it invaded in 2022").tier is not Tier.ALERT
