@@ -212,7 +212,7 @@ class CueWords:
 
 
 # Words that call a claim false or mock it, in any of the three languages.
-DEBUNK_CUES = CueWords.of(
+_DEBUNK_WORDS = (
     "myth myths debunked debunk debunking debunks hoax hoaxes lie lies lied lying liar liars "
     "propaganda propagandist propagandists disinformation disinfo misinformation misinfo nonsense "
     "bullshit bs conspiracy untrue baseless fabricated fabrication fake fakes faked falsehood "
@@ -225,6 +225,10 @@ DEBUNK_CUES = CueWords.of(
     "миф мифы фейк фейки ложь лживый враньё вранье неправда пропаганда пропагандисты дезинформация "
     "опровергнуто опровержение выдумка бред чушь"
 )
+DEBUNK_CUES = CueWords.of(_DEBUNK_WORDS)
+# Words that call something false, cues or not: "rigged" may be the claimant's word for the
+# investigation, but "not rigged", like "not a myth", says something is true.
+FALSITY_WORDS = CueWords.of(f"{_DEBUNK_WORDS} rigged sham сфальсифікований сфальсифицированный")
 
 # Cue words that belong to a claim's own idiom when the next word follows: "a false flag".
 CUE_IDIOMS = frozenset([("false", "flag")])

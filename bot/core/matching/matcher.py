@@ -89,9 +89,9 @@ class Features(NamedTuple):
 CONFIDENCE_INTERCEPT = -3.49
 CONFIDENCE_WEIGHTS = Features(
     coverage=2.75,
-    similarity=3.09,
-    message_share=1.08,
-    entry_weight=1.62,
+    similarity=3.10,
+    message_share=1.07,
+    entry_weight=1.64,
 )
 
 

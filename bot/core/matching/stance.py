@@ -15,6 +15,7 @@ from bot.core.matching.lexicon import (
     CUE_IDIOMS,
     DEBUNK_CUES,
     DEBUNK_PHRASES,
+    FALSITY_WORDS,
     HEDGES,
     NEGATION_SKIP,
     NEGATIONS,
@@ -36,6 +37,20 @@ NEGATED_WORDS = 2  # content words a negation reaches: "не починала в
 FACT_ECHO_MIN = 1.4
 QUOTES = '"“”«»„'
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
+
+
+def _denied_cue(terms: Terms, i: int, claim_keys: frozenset[str]) -> int | None:
+    """The falsity word a negation at token `i` denies ("not a MYTH", "no HOAX", "not RIGGED"),
+    if it is the first content word the negation governs: it then says the claim is true. One
+    the claim itself uses ("bucha was not STAGED") is the claim's word, denied like any other."""
+    end = min(len(terms.tokens), i + 1 + NEGATION_WINDOW)
+    for j in range(i + 1, end):
+        if terms.clauses[j] != terms.clauses[i]:
+            return None
+        if terms.keys[j] and terms.tokens[j] not in NEGATION_SKIP:
+            cue = terms.tokens[j] in FALSITY_WORDS and terms.keys[j] not in claim_keys
+            return j if cue else None
+    return None
 
 
 def _governed(terms: Terms, i: int) -> set[str]:
@@ -104,9 +119,13 @@ def stance_of(
     cues: list[str] = []
     tokens = terms.tokens
     negations = [i for i, tok in enumerate(tokens) if tok in NEGATIONS]
+    denied: set[int] = set()  # positions of cue words a negation denies
     for i in negations:
         hedged = i + 1 < len(tokens) and tokens[i + 1] in HEDGES
-        if not hedged and (_governed(terms, i) & matched) - claim.negated:
+        cue = _denied_cue(terms, i, claim.keys)
+        if cue is not None:
+            denied.add(cue)
+        elif not hedged and (_governed(terms, i) & matched) - claim.negated:
             cues.append(tokens[i])
     # "No, not «all 267»": a standalone no, then a negation, answers someone.
     if len(negations) > 1 and negations[0] == 0 and terms.clauses[1] != terms.clauses[0]:
@@ -114,6 +133,7 @@ def stance_of(
     for i, tok in enumerate(tokens):
         if (
             tok in DEBUNK_CUES
+            and i not in denied
             and terms.keys[i] not in claim.keys
             and tuple(tokens[i : i + 2]) not in CUE_IDIOMS
         ):

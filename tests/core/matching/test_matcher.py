@@ -225,3 +225,21 @@ def test_the_party_a_phrasing_itself_names_first_is_no_swap(matcher: Matcher) ->
     assert result.tier is Tier.ALERT and result.claim_id == "children-evacuated-not-deported"
     # A real swap still goes to the moderators.
     assert matcher.match("Russia started the war when it invaded in 2022").tier is not Tier.ALERT
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id"),
+    [
+        ("the us biolabs in ukraine are not a myth", "us-biolabs"),
+        ("the crimea referendum was not rigged, people chose russia", "crimea-referendum-legit"),
+    ],
+)
+def test_denying_that_a_claim_is_false_makes_it(matcher: Matcher, text: str, claim_id: str) -> None:
+    result = matcher.match(text)
+    assert result.stance is Stance.ASSERTS
+    assert result.tier is Tier.ALERT and result.claim_id == claim_id
+
+
+def test_a_falsity_word_the_claim_itself_uses_is_denied_like_any_other(matcher: Matcher) -> None:
+    result = matcher.match("bucha was not staged")
+    assert result.stance is Stance.DEBUNKS and result.tier is Tier.NONE
