@@ -66,6 +66,7 @@ AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decid
 MIN_SHARED_TERMS = 2
 LONE_TERM_FACTOR = 0.5
 SELF_EVIDENT_TERMS = 3
+TELLING_COMMONNESS = 0.6  # rarer than "camp" or "summer" (zipf 4.6 or rarer): not everyday talk
 # A word most of an entry's phrasings use is how people put the claim ("Bugatti", "yachts", "4%"),
 # even when the context repeats it: it counts towards `Features.message_share`. Only for entries
 # with enough phrasings to tell; a lone claim sentence's words are all "used by most".
@@ -186,10 +187,13 @@ def _names_something(terms: Terms, matched: frozenset[str]) -> bool:
 
 
 def _says_enough(terms: Terms, best: _Scored) -> bool:
-    """A message sharing SELF_EVIDENT_TERMS of a claim's words makes it without naming anyone
-    ("illegitimate president, term ended in May 2024"), unless it speaks of the writer's own
-    things ("my gym membership term expired")."""
-    return best.shared >= SELF_EVIDENT_TERMS and FIRST_PERSON_POSSESSIVES.isdisjoint(terms.tokens)
+    """A message sharing SELF_EVIDENT_TERMS of a claim's words, not all everyday ones, makes it
+    without naming anyone ("illegitimate president, term ended in May 2024"), unless it speaks
+    of the writer's own things ("my gym membership term expired"). Everyday words alone ("the
+    kids were evacuated from summer camp") do not."""
+    if best.shared < SELF_EVIDENT_TERMS or not FIRST_PERSON_POSSESSIVES.isdisjoint(terms.tokens):
+        return False
+    return any(commonness(key) >= TELLING_COMMONNESS for key in best.matched | best.misspelt)
 
 
 def _first_side(terms: Terms) -> str | None:

@@ -243,3 +243,14 @@ def test_denying_that_a_claim_is_false_makes_it(matcher: Matcher, text: str, cla
 def test_a_falsity_word_the_claim_itself_uses_is_denied_like_any_other(matcher: Matcher) -> None:
     result = matcher.match("bucha was not staged")
     assert result.stance is Stance.DEBUNKS and result.tier is Tier.NONE
+
+
+def test_everyday_words_alone_do_not_make_a_claim_without_its_subject(matcher: Matcher) -> None:
+    """Every word of a phrasing but its party ("in Russia") is everyday talk: a moderator
+    decides. Naming the party makes it the claim."""
+    assert (
+        matcher.match("the kids went to summer camps for their own safety, that's all").tier
+        is Tier.SUGGEST
+    )
+    result = matcher.match("kids were taken to summer camps in russia for their own safety")
+    assert result.tier is Tier.ALERT and result.claim_id == "children-evacuated-not-deported"
