@@ -13,18 +13,31 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
+from typing import NamedTuple
 
 from bot.core.factbase import FactBase
 from bot.core.matching.lexicon import commonness, is_name, is_specific, is_stop_key, side_of
-from bot.core.matching.normalize import clean, skeleton, term_key, tokenize_clauses
+from bot.core.matching.normalize import (
+    clause_split,
+    clean_normalized,
+    skeleton,
+    term_key,
+    tokenize_clauses,
+    words,
+)
 from bot.core.models import FactEntry
 
-__all__ = ["MAX_POSTINGS", "FactIndex", "Phrasing", "Terms", "terms_of"]
+__all__ = ["MAX_POSTINGS", "FactIndex", "Phrasing", "Terms", "keys_of", "terms_of"]
 
 # A key shared by more phrasings than this is too common to pick candidates by; it still counts
 # as evidence once a candidate is found. Keeps retrieval cost flat as the fact base grows.
 MAX_POSTINGS = 500
 MIN_TOKEN_LENGTH_FOR_KEY = 2
+# Distinct words whose terms are kept (about half a kilobyte each): chat repeats its words far
+# more than its messages.
+WORD_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +61,63 @@ def evidence_key(token: str) -> str:
     return "" if not key or is_stop_key(key) else key
 
 
+class _Word(NamedTuple):
+    """One of `words(text)`, reduced as `terms_of` reduces a text."""
+
+    cleaned: str
+    tokens: tuple[str, ...]
+    keys: tuple[str, ...]
+    clauses: tuple[int, ...]  # per token, counted from the word's start
+    breaks: int  # clause breaks in the word: the clause number it ends on
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word(word: str) -> _Word:
+    cleaned = clean_normalized(word)
+    tokens, clauses, breaks = clause_split(cleaned)
+    return _Word(cleaned, tuple(tokens), tuple(map(evidence_key, tokens)), tuple(clauses), breaks)
+
+
+_word_cleaned = attrgetter("cleaned")
+_word_tokens = attrgetter("tokens")
+_word_keys = attrgetter("keys")
+
+
+def keys_of(text: str) -> set[str]:
+    """The evidence keys of `text`, with "" if it has a stop word: `set(terms_of(text).keys)`,
+    built in the same order, for a cache look-up per word seen before. Enough to tell most chat
+    from a candidate without computing its terms."""
+    return set(chain.from_iterable(map(_word_keys, map(_word, words(text)))))
+
+
 def terms_of(text: str, *, cleaned: str | None = None) -> Terms:
-    """`text` reduced to what matching needs; pass `cleaned` when `clean(text)` is at hand."""
-    if cleaned is None:
-        cleaned = clean(text)
-    tokens, clauses = tokenize_clauses(cleaned)
-    keys = tuple(map(evidence_key, tokens))
+    """`text` reduced to what matching needs; `cleaned`, when given, must be `clean(text)`."""
+    if cleaned is not None:
+        tokens, clauses = tokenize_clauses(cleaned)
+        keys = tuple(map(evidence_key, tokens))
+        return Terms(
+            text.casefold(),
+            cleaned,
+            tuple(tokens),
+            keys,
+            frozenset(keys).difference(("",)),
+            tuple(clauses),
+        )
+    # Word by word (see `words`): chat repeats its words, and each word's terms are cached.
+    parts = list(map(_word, words(text)))
+    numbered: list[int] = []
+    start = 0  # the clause number the previous words end on
+    for part in parts:
+        numbered.extend([start + c for c in part.clauses] if start else part.clauses)
+        start += part.breaks
+    keys = tuple(chain.from_iterable(map(_word_keys, parts)))
     return Terms(
         text.casefold(),
-        cleaned,
-        tuple(tokens),
+        " ".join(filter(None, map(_word_cleaned, parts))),
+        tuple(chain.from_iterable(map(_word_tokens, parts))),
         keys,
         frozenset(keys).difference(("",)),
-        tuple(clauses),
+        tuple(numbered),
     )
 
 

@@ -16,11 +16,14 @@ from functools import lru_cache
 
 __all__ = [
     "KEY_LENGTH",
+    "clause_split",
     "clean",
+    "clean_normalized",
     "skeleton",
     "term_key",
     "tokenize",
     "tokenize_clauses",
+    "words",
 ]
 
 # Five letters keep the root of most inflected Ukrainian/Russian words ("виборів", "выборов" ->
@@ -160,14 +163,45 @@ _LATIN_SIMPLIFY = (
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+# Replacements for `sub` are functions, not templates such as r"\1\1": `sub` calls back into
+# Python to parse a template on every call, which costs more than the search itself.
+def _two(repeat: re.Match[str]) -> str:
+    return repeat[1] * 2
+
+
+def _one(repeat: re.Match[str]) -> str:
+    return repeat[1]
+
+
 def clean(text: str) -> str:
     """Case-folded, de-noised text; never raises on any string."""
-    if not text.isascii():  # NFKC leaves ASCII as it is, and most chat is ASCII
-        text = unicodedata.normalize("NFKC", text)
+    return clean_normalized(_nfkc(text))
+
+
+def words(text: str) -> list[str]:
+    """`text` in NFKC, split at whitespace: the pieces `clean` and `tokenize` work on one by one.
+
+    Nothing that cleaning removes or squeezes, nor any token, spans whitespace (NFKC, which can
+    make spaces, comes first), so `clean(text)` is the non-empty `clean_normalized(word)` of these
+    words joined by spaces, and its tokens are theirs in order: callers can cache per word.
+    """
+    return _nfkc(text).split()
+
+
+def clean_normalized(text: str) -> str:
+    """`clean` of text already in NFKC, such as one of `words(text)`."""
     text = text.casefold()
-    text = _NOISE.sub(" ", text.translate(_APOSTROPHES))
-    text = _REPEATS.sub(r"\1\1", text)
+    if not text.isascii():  # every character _APOSTROPHES maps is non-ASCII
+        text = text.translate(_APOSTROPHES)
+    if text.isalpha():  # a plain word, the common case: no noise matches letters alone
+        return _REPEATS.sub(_two, text)
+    text = _REPEATS.sub(_two, _NOISE.sub(" ", text))
     return " ".join(text.split())
+
+
+def _nfkc(text: str) -> str:
+    # NFKC leaves ASCII as it is, and most chat is ASCII
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def tokenize(cleaned: str) -> list[str]:
@@ -177,6 +211,16 @@ def tokenize(cleaned: str) -> list[str]:
 
 def tokenize_clauses(cleaned: str) -> tuple[list[str], list[int]]:
     """Tokens as `tokenize` gives them, and the clause number of each token."""
+    tokens, clauses, _breaks = clause_split(cleaned)
+    return tokens, clauses
+
+
+def clause_split(cleaned: str) -> tuple[list[str], list[int], int]:
+    """`tokenize_clauses`, and the clause number it ends on: the clauses of text that follows
+    `cleaned` are numbered on from there."""
+    if cleaned.isalpha():  # a plain word: one token, no marks
+        clause = int(cleaned in CLAUSE_WORDS)
+        return [NAME_VARIANTS.get(cleaned, cleaned)], [clause], clause
     tokens: list[str] = []
     clauses: list[int] = []
     clause = 0
@@ -187,7 +231,7 @@ def tokenize_clauses(cleaned: str) -> tuple[list[str], list[int]]:
                 continue
         tokens.append(NAME_VARIANTS.get(tok, tok))
         clauses.append(clause)
-    return tokens, clauses
+    return tokens, clauses, clause
 
 
 @lru_cache(maxsize=200_000)
@@ -197,7 +241,7 @@ def skeleton(token: str) -> str:
     for old, new in _LATIN_SIMPLIFY:
         if old in word:
             word = word.replace(old, new)
-    return _DOUBLES.sub(r"\1", word)
+    return _DOUBLES.sub(_one, word)
 
 
 @lru_cache(maxsize=200_000)
