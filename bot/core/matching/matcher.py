@@ -24,6 +24,7 @@ from bot.core.matching.index import (
     Phrasing,
     Terms,
     evidence_key,
+    keys_of,
     terms_of,
 )
 from bot.core.matching.lexicon import (
@@ -290,17 +291,16 @@ class Matcher:
         """The message's terms and its candidate entries, most confident first; None when
         nothing in the fact base comes near."""
         text = text[:MAX_TEXT_CHARS]
-        cleaned = clean(text)
         # Chatter whose words could not cover enough of any phrasing stops here, before any
         # further work (an upper bound: the same cut `_candidates` makes, computed cheaply).
-        keys = set(map(evidence_key, tokenize(cleaned)))
+        keys = keys_of(text)
         max_share = self._index.max_share
         if sum(map(max_share.get, keys, repeat(0.0))) < RETRIEVE_MIN_COVERAGE:
             return None
         candidates = self._candidates(keys)
         if not candidates:
             return None
-        terms = terms_of(text, cleaned=cleaned)
+        terms = terms_of(text)
         message_keys = " ".join(k for k in terms.keys if k)
         typos = _Typos(terms)
         # Everyday rarity, not fact-base weight: words the fact base has never seen count too.
