@@ -11,6 +11,7 @@ import math
 import sys
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -24,12 +25,11 @@ from bot.core.matching.normalize import (
     clean_normalized,
     skeleton,
     term_key,
-    tokenize_clauses,
     words,
 )
 from bot.core.models import FactEntry
 
-__all__ = ["MAX_POSTINGS", "FactIndex", "Phrasing", "Terms", "keys_of", "terms_of"]
+__all__ = ["MAX_POSTINGS", "FactIndex", "Phrasing", "Terms", "first_side", "keys_of", "terms_of"]
 
 # A key shared by more phrasings than this is too common to pick candidates by; it still counts
 # as evidence once a candidate is found. Keeps retrieval cost flat as the fact base grows.
@@ -90,20 +90,15 @@ def keys_of(text: str) -> set[str]:
     return set(chain.from_iterable(map(_word_keys, map(_word, words(text)))))
 
 
-def terms_of(text: str, *, cleaned: str | None = None) -> Terms:
-    """`text` reduced to what matching needs; `cleaned`, when given, must be `clean(text)`."""
-    if cleaned is not None:
-        tokens, clauses = tokenize_clauses(cleaned)
-        keys = tuple(map(evidence_key, tokens))
-        return Terms(
-            text.casefold(),
-            cleaned,
-            tuple(tokens),
-            keys,
-            frozenset(keys).difference(("",)),
-            tuple(clauses),
-        )
-    # Word by word (see `words`): chat repeats its words, and each word's terms are cached.
+def first_side(keys: Iterable[str]) -> str | None:
+    """The party the first of `keys` that names one names ("rosia" -> "russia")."""
+    return next((side for k in keys if (side := side_of(k))), None)
+
+
+def terms_of(text: str) -> Terms:
+    """`text` reduced to what matching needs: as `clean`, `tokenize_clauses` and `evidence_key`
+    make it of the whole text, but word by word (see `words`), since chat repeats its words and
+    each word's terms are cached."""
     parts = list(map(_word, words(text)))
     numbered: list[int] = []
     start = 0  # the clause number the previous words end on
@@ -131,6 +126,7 @@ class Phrasing:
     total_weight: float
     retrieval_weight: float  # the part of total_weight carried by keys that have postings
     names: bool  # names a specific subject (a country, a leader, a rare word, a figure)
+    side: str | None  # the party it names first, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +139,7 @@ class _Draft:
     keys: tuple[str, ...]  # distinct keys, in text order
     spellings: tuple[str, ...]  # a full spelling of each key
     names: bool
+    side: str | None
 
 
 @dataclass(slots=True)
@@ -180,8 +177,9 @@ class FactIndex:
             side: str | None = None
             for lang, text in entry.all_phrasings():
                 terms = terms_of(text)
+                first = first_side(terms.keys)
                 if text is entry.claim:
-                    side = next((s for k in terms.keys if (s := side_of(k))), None)
+                    side = first
                 # A phrasing that reduces to the same terms as another adds nothing.
                 if not terms.key_set or terms.key_set in seen:
                     continue
@@ -198,7 +196,13 @@ class FactIndex:
                 )
                 drafts.append(
                     _Draft(
-                        entry_pos, text, lang, tuple(spellings), tuple(spellings.values()), names
+                        entry_pos,
+                        text,
+                        lang,
+                        tuple(spellings),
+                        tuple(spellings.values()),
+                        names,
+                        first,
                     )
                 )
             if entry.keywords:
@@ -243,6 +247,7 @@ class FactIndex:
                     total_weight=sum(weights[k] for k in keys),
                     retrieval_weight=sum(weights[k] for k in keys if k in retrieval),
                     names=draft.names,
+                    side=draft.side,
                 )
             )
             phrasing = index.phrasings[-1]

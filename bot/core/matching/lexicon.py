@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from bot.core.matching.normalize import term_key
@@ -68,6 +68,7 @@ def _zipf_by_key() -> dict[str, float]:
     return _frequency_tables()[1]
 
 
+@lru_cache(maxsize=200_000)  # asked for every key of every message that nears a claim
 def commonness(key: str) -> float:
     """A factor in [MIN_COMMON_FACTOR, 1]: 1 for rare words, small for everyday ones."""
     zipf = _zipf_by_key().get(key, 0.0)

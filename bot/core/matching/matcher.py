@@ -11,6 +11,7 @@ evidence into a confidence with a logistic model fitted on the development set
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
@@ -23,7 +24,6 @@ from bot.core.matching.index import (
     FactIndex,
     Phrasing,
     Terms,
-    evidence_key,
     keys_of,
     terms_of,
 )
@@ -34,7 +34,7 @@ from bot.core.matching.lexicon import (
     is_specific,
     side_of,
 )
-from bot.core.matching.normalize import clean, skeleton, tokenize
+from bot.core.matching.normalize import skeleton
 from bot.core.matching.stance import ClaimProfile, stance_of
 from bot.core.models import FactEntry, Match, Stance, Tier
 
@@ -197,10 +197,6 @@ def _says_enough(terms: Terms, best: _Scored) -> bool:
     return any(commonness(key) >= TELLING_COMMONNESS for key in best.matched | best.misspelt)
 
 
-def _first_side(terms: Terms) -> str | None:
-    return next((side for k in terms.keys if (side := side_of(k))), None)
-
-
 def _blames_another_party(
     terms: Terms, matched: frozenset[str], subject: str | None, phrasing_side: str | None
 ) -> bool:
@@ -230,6 +226,8 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._index = FactIndex.build(factbase)
         self._entry_words: dict[int, _EntryWords] = {}
+        # Read for every candidate phrasing: a flat array beats an attribute per look-up.
+        self._retrieval_weights = array("d", (p.retrieval_weight for p in self._index.phrasings))
         # Built on first need: only entries that messages come close to ever need one.
         self._profiles: dict[int, ClaimProfile] = {}
 
@@ -260,7 +258,7 @@ class Matcher:
                 terms,
                 best.matched,
                 self._index.subject_side[entry_pos],
-                _first_side(terms_of(best.phrasing.text)),
+                best.phrasing.side,
             )
         ):
             # Relayed, ambiguous, or about nothing in particular ("who started the war in the
@@ -345,22 +343,23 @@ class Matcher:
         postings = self._index.postings
         weights = self._index.weights
         acc: dict[int, float] = {}
+        get = acc.get
         for key in keys:
             ids = postings.get(key)
-            if ids is None:
-                continue
-            weight = weights[key]
-            for pid in ids:
-                acc[pid] = acc.get(pid, 0.0) + weight
+            if ids is not None:
+                weight = weights[key]
+                for pid in ids:
+                    acc[pid] = get(pid, 0.0) + weight
         if not acc:
             return []
         phrasings = self._index.phrasings
+        retrieval = self._retrieval_weights
         # Closest first; among equally covered phrasings, those sharing more weight: in a large
         # base many phrasings are fully covered by one shared figure or name.
         covered = [
-            (total / phrasings[pid].retrieval_weight, total, pid)
+            (total / retrieval[pid], total, pid)
             for pid, total in acc.items()
-            if total >= RETRIEVE_MIN_COVERAGE * phrasings[pid].retrieval_weight
+            if total >= RETRIEVE_MIN_COVERAGE * retrieval[pid]
         ]
         covered.sort(reverse=True)
         chosen: list[Phrasing] = []
@@ -401,7 +400,7 @@ class Matcher:
             used = Counter(k for p in phrasings for k in p.keys)
             keys = set(used) | self._index.keyword_keys.get(entry_pos, frozenset())
             context = self._index.entries[entry_pos].context
-            keys.difference_update(map(evidence_key, tokenize(clean(context))))
+            keys.difference_update(keys_of(context))
             claim = frozenset(keys)
             spoken = claim
             if len(phrasings) >= SPOKEN_MIN_PHRASINGS:
