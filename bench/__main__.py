@@ -39,6 +39,7 @@ FULL_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
 FULL_MESSAGES = 5_000  # "a few thousand distinct messages"
 QUICK_MESSAGES = 1_000
+FULL_REPEATS = 3
 # Seconds of timed matching per (base, system). The naive baseline needs ~0.5 s a message at
 # 100k entries, so it is cut off and its rate taken from what it did; claimwatch is expected to
 # finish the stream well within its box.
@@ -116,6 +117,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--no-speed", action="store_true", help="skip the speed part")
     parser.add_argument("--sizes", nargs="+", type=int, help="synthetic fact-base sizes")
     parser.add_argument("--messages", type=int, help="timed messages per measurement")
+    parser.add_argument(
+        "--repeats", type=int, help=f"runs per measurement, median kept (default {FULL_REPEATS})"
+    )
     parser.add_argument("--foreign-feed", type=Path, default=FOREIGN_FEED)
     parser.add_argument("--foreign-posts", type=Path, default=FOREIGN_POSTS)
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
@@ -149,6 +153,7 @@ def main() -> int:
             sizes=tuple(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)),
             messages=args.messages or (QUICK_MESSAGES if args.quick else FULL_MESSAGES),
             time_box_s=QUICK_TIME_BOX if args.quick else FULL_TIME_BOX,
+            repeats=args.repeats or (1 if args.quick else FULL_REPEATS),
         )
         with tempfile.TemporaryDirectory(prefix="claimwatch-bench-") as workdir:
             results["speed"] = run_speed(plan, Path(workdir), progress=console.print)
