@@ -37,7 +37,7 @@ MAX_POSTINGS = 500
 MIN_TOKEN_LENGTH_FOR_KEY = 2
 # Distinct words whose terms are kept (about half a kilobyte each): chat repeats its words far
 # more than its messages.
-WORD_CACHE_SIZE = 50_000
+WORD_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,16 @@ def terms_of(text: str) -> Terms:
     """`text` reduced to what matching needs: as `clean`, `tokenize_clauses` and `evidence_key`
     make it of the whole text, but word by word (see `words`), since chat repeats its words and
     each word's terms are cached."""
-    parts = list(map(_word, words(text)))
+    return _assembled(text, list(map(_word, words(text))))
+
+
+def _fact_terms(text: str) -> Terms:
+    """`terms_of` for the fact base's own texts, read once at build: cached, a large base's
+    words would crowd the chat's out of the cache and cost tens of MB at its peak."""
+    return _assembled(text, list(map(_word.__wrapped__, words(text))))
+
+
+def _assembled(text: str, parts: list[_Word]) -> Terms:
     numbered: list[int] = []
     start = 0  # the clause number the previous words end on
     for part in parts:
@@ -176,7 +185,7 @@ class FactIndex:
             seen: set[frozenset[str]] = set()
             side: str | None = None
             for lang, text in entry.all_phrasings():
-                terms = terms_of(text)
+                terms = _fact_terms(text)
                 first = first_side(terms.keys)
                 if text is entry.claim:
                     side = first
@@ -206,12 +215,12 @@ class FactIndex:
                     )
                 )
             if entry.keywords:
-                keywords = frozenset(k for kw in entry.keywords for k in terms_of(kw).key_set)
+                keywords = frozenset(k for kw in entry.keywords for k in _fact_terms(kw).key_set)
                 index.keyword_keys[entry_pos] = keywords
                 entry_keys |= keywords
             if entry.excludes:
                 index.exclude_keys[entry_pos] = frozenset(
-                    k for ex in entry.excludes for k in terms_of(ex).key_set
+                    k for ex in entry.excludes for k in _fact_terms(ex).key_set
                 )
             for key in entry_keys:
                 doc_freq[key] += 1

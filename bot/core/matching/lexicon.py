@@ -68,7 +68,7 @@ def _zipf_by_key() -> dict[str, float]:
     return _frequency_tables()[1]
 
 
-@lru_cache(maxsize=200_000)  # asked for every key of every message that nears a claim
+@lru_cache(maxsize=20_000)  # asked for every key of every message that nears a claim
 def commonness(key: str) -> float:
     """A factor in [MIN_COMMON_FACTOR, 1]: 1 for rare words, small for everyday ones."""
     zipf = _zipf_by_key().get(key, 0.0)
