@@ -22,14 +22,25 @@ from bot.core.factbase import FactBase
 from bot.core.matching.lexicon import commonness, is_name, is_specific, is_stop_key, side_of
 from bot.core.matching.normalize import (
     clause_split,
+    clean,
     clean_normalized,
     skeleton,
     term_key,
+    tokenize_clauses,
     words,
 )
 from bot.core.models import FactEntry
 
-__all__ = ["MAX_POSTINGS", "FactIndex", "Phrasing", "Terms", "first_side", "keys_of", "terms_of"]
+__all__ = [
+    "MAX_POSTINGS",
+    "FactIndex",
+    "Phrasing",
+    "Terms",
+    "first_side",
+    "keys_of",
+    "terms_of",
+    "whole_text_terms",
+]
 
 # A key shared by more phrasings than this is too common to pick candidates by; it still counts
 # as evidence once a candidate is found. Keeps retrieval cost flat as the fact base grows.
@@ -102,10 +113,16 @@ def terms_of(text: str) -> Terms:
     return _assembled(text, list(map(_word, words(text))))
 
 
-def _fact_terms(text: str) -> Terms:
-    """`terms_of` for the fact base's own texts, read once at build: cached, a large base's
-    words would crowd the chat's out of the cache and cost tens of MB at its peak."""
-    return _assembled(text, list(map(_word.__wrapped__, words(text))))
+def whole_text_terms(text: str) -> Terms:
+    """`terms_of`, computed on the whole text at once: for the fact base's own texts, read once
+    at build. Through the per-word cache, a large base's words would crowd the chat's out and
+    cost tens of MB at the build's peak, and one regex pass over a long text is quicker."""
+    cleaned = clean(text)
+    tokens, clauses = tokenize_clauses(cleaned)
+    keys = tuple(map(evidence_key, tokens))
+    return Terms(
+        text.casefold(), cleaned, tuple(tokens), keys, frozenset(keys) - {""}, tuple(clauses)
+    )
 
 
 def _assembled(text: str, parts: list[_Word]) -> Terms:
@@ -185,7 +202,7 @@ class FactIndex:
             seen: set[frozenset[str]] = set()
             side: str | None = None
             for lang, text in entry.all_phrasings():
-                terms = _fact_terms(text)
+                terms = whole_text_terms(text)
                 first = first_side(terms.keys)
                 if text is entry.claim:
                     side = first
@@ -215,12 +232,14 @@ class FactIndex:
                     )
                 )
             if entry.keywords:
-                keywords = frozenset(k for kw in entry.keywords for k in _fact_terms(kw).key_set)
+                keywords = frozenset(
+                    k for kw in entry.keywords for k in whole_text_terms(kw).key_set
+                )
                 index.keyword_keys[entry_pos] = keywords
                 entry_keys |= keywords
             if entry.excludes:
                 index.exclude_keys[entry_pos] = frozenset(
-                    k for ex in entry.excludes for k in _fact_terms(ex).key_set
+                    k for ex in entry.excludes for k in whole_text_terms(ex).key_set
                 )
             for key in entry_keys:
                 doc_freq[key] += 1

@@ -331,6 +331,8 @@ class Matcher:
         profile = self._profiles.get(entry_pos)
         if profile is None:
             entry = self._index.entries[entry_pos]
+            # Through the word cache: the entries messages come near are few, and their words
+            # are those of the claims still to come.
             known = [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)]
             phrasings = [terms_of(text) for _lang, text in entry.all_phrasings()]
             profile = ClaimProfile.of(phrasings, known)

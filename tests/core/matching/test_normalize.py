@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.matching import normalize
-from bot.core.matching.index import Terms, evidence_key, keys_of, terms_of
+from bot.core.matching.index import evidence_key, keys_of, terms_of, whole_text_terms
 from bot.core.matching.normalize import (
     KEY_LENGTH,
     clean,
@@ -53,15 +53,6 @@ def _plain_clauses(cleaned: str) -> tuple[list[str], list[int]]:
         tokens.append(normalize.NAME_VARIANTS.get(tok, tok))
         clauses.append(clause)
     return tokens, clauses
-
-
-def _whole_text_terms(text: str, cleaned: str) -> Terms:
-    """What `terms_of` gives, computed on the whole cleaned text at once."""
-    tokens, clauses = tokenize_clauses(cleaned)
-    keys = tuple(map(evidence_key, tokens))
-    return Terms(
-        text.casefold(), cleaned, tuple(tokens), keys, frozenset(keys) - {""}, tuple(clauses)
-    )
 
 
 @given(st.text())
@@ -109,7 +100,7 @@ def test_shortcuts_change_nothing(text: str) -> None:
 def test_word_by_word_is_the_whole_text(text: str) -> None:
     cleaned = clean(text)
     assert " ".join(filter(None, map(clean_normalized, words(text)))) == cleaned
-    assert terms_of(text) == _whole_text_terms(text, cleaned)
+    assert terms_of(text) == whole_text_terms(text)
     # The same keys in the same order: candidate scores are summed in the set's order.
     assert list(keys_of(text)) == list(set(map(evidence_key, tokenize(cleaned))))
 
@@ -120,6 +111,5 @@ def test_word_by_word_is_the_whole_text(text: str) -> None:
 )
 def test_single_words_clean_as_in_text(text: str) -> None:
     assert clean(text) == _plain_clean(text)
-    assert terms_of(f"x, {text} y") == _whole_text_terms(
-        f"x, {text} y", _plain_clean(f"x, {text} y")
-    )
+    assert clean(f"x, {text} y") == _plain_clean(f"x, {text} y")
+    assert terms_of(f"x, {text} y") == whole_text_terms(f"x, {text} y")
