@@ -49,7 +49,7 @@ class SpeedPlan:
     sizes: tuple[int, ...]
     messages: int
     time_box_s: dict[str, float]
-    # Runs per (base, system), interleaved across systems; the median run by throughput is
+    # Runs per (base, system), in rounds over all of them; the median run by throughput is
     # reported. On a shared machine one run can be a third slower than the next.
     repeats: int = 1
 
@@ -227,14 +227,19 @@ def run_speed(
         write_claimreview(path, size, seed=SEED + size)
         progress(f"generated {size:,} ClaimReview entries in {time.perf_counter() - started:.1f} s")
         bases.append((str(size), str(path)))
-    for label, factbase in bases:
-        runs: dict[str, list[dict[str, Any]]] = {system: [] for system in plan.systems}
-        for attempt in range(1, plan.repeats + 1):
+    # Round after round over every base and system: a slow spell on the machine then lands on
+    # one run of each, not on all runs of one base (whose ratio to another base would suffer).
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {
+        label: {system: [] for system in plan.systems} for label, _ in bases
+    }
+    for attempt in range(1, plan.repeats + 1):
+        for label, factbase in bases:
             for system in plan.systems:
                 progress(f"speed: {system} on {label} ({attempt}/{plan.repeats})")
                 box = plan.time_box_s[system]
-                runs[system].append(_spawn(system, factbase, plan.messages, box))
-        results["bases"][label] = {system: _median_run(done) for system, done in runs.items()}
+                runs[label][system].append(_spawn(system, factbase, plan.messages, box))
+    for label, per_system in runs.items():
+        results["bases"][label] = {system: _median_run(done) for system, done in per_system.items()}
     return results
 
 
