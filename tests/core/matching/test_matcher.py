@@ -135,6 +135,9 @@ def test_a_one_sentence_imported_claim_still_matches_a_paraphrase() -> None:
         ("don't forget zelensky fled kyiv on the first day of the invasion", "zelensky-fled-kyiv"),
         # no one named, but three of the claim's words
         ("illegitimate president, his term ended in may 2024", "zelensky-term-expired"),
+        # a negation that denies a word of falsity affirms
+        ("the us biolabs in ukraine are not a myth", "us-biolabs"),
+        ("the crimea referendum was not rigged, people chose russia", "crimea-referendum-legit"),
     ],
 )
 def test_claims_worded_like_denials_still_alert(matcher: Matcher, text: str, claim_id: str) -> None:
@@ -225,19 +228,6 @@ def test_the_party_a_phrasing_itself_names_first_is_no_swap(matcher: Matcher) ->
     assert result.tier is Tier.ALERT and result.claim_id == "children-evacuated-not-deported"
     # A real swap still goes to the moderators.
     assert matcher.match("Russia started the war when it invaded in 2022").tier is not Tier.ALERT
-
-
-@pytest.mark.parametrize(
-    ("text", "claim_id"),
-    [
-        ("the us biolabs in ukraine are not a myth", "us-biolabs"),
-        ("the crimea referendum was not rigged, people chose russia", "crimea-referendum-legit"),
-    ],
-)
-def test_denying_that_a_claim_is_false_makes_it(matcher: Matcher, text: str, claim_id: str) -> None:
-    result = matcher.match(text)
-    assert result.stance is Stance.ASSERTS
-    assert result.tier is Tier.ALERT and result.claim_id == claim_id
 
 
 def test_a_falsity_word_the_claim_itself_uses_is_denied_like_any_other(matcher: Matcher) -> None:
