@@ -7,7 +7,7 @@ elections" is not mistaken for a debunk when someone repeats it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core.matching.index import Terms, terms_of
@@ -39,31 +39,33 @@ QUOTES = '"“”«»„'
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
 
 
+def _governed_positions(terms: Terms, i: int) -> Iterator[int]:
+    """Positions of the content words a negation at token `i` governs: the next ones of its
+    clause, within NEGATION_WINDOW tokens, up to NEGATED_WORDS distinct keys ("did not START
+    the WAR", "не ДИКТАТОР")."""
+    keys: set[str] = set()
+    end = min(len(terms.tokens), i + 1 + NEGATION_WINDOW)
+    for j in range(i + 1, end):
+        if terms.clauses[j] != terms.clauses[i] or len(keys) == NEGATED_WORDS:
+            return
+        if terms.keys[j] and terms.tokens[j] not in NEGATION_SKIP:
+            keys.add(terms.keys[j])
+            yield j
+
+
+def _governed(terms: Terms, i: int) -> set[str]:
+    """The keys a negation at token `i` governs."""
+    return {terms.keys[j] for j in _governed_positions(terms, i)}
+
+
 def _denied_cue(terms: Terms, i: int, claim_keys: frozenset[str]) -> int | None:
     """The falsity word a negation at token `i` denies ("not a MYTH", "no HOAX", "not RIGGED"),
     if it is the first content word the negation governs: it then says the claim is true. One
     the claim itself uses ("bucha was not STAGED") is the claim's word, denied like any other."""
-    end = min(len(terms.tokens), i + 1 + NEGATION_WINDOW)
-    for j in range(i + 1, end):
-        if terms.clauses[j] != terms.clauses[i]:
-            return None
-        if terms.keys[j] and terms.tokens[j] not in NEGATION_SKIP:
-            cue = terms.tokens[j] in FALSITY_WORDS and terms.keys[j] not in claim_keys
-            return j if cue else None
-    return None
-
-
-def _governed(terms: Terms, i: int) -> set[str]:
-    """The keys a negation at token `i` governs: the next content words of its clause, within
-    NEGATION_WINDOW tokens ("did not START the WAR", "не ДИКТАТОР")."""
-    governed: set[str] = set()
-    end = min(len(terms.tokens), i + 1 + NEGATION_WINDOW)
-    for j in range(i + 1, end):
-        if terms.clauses[j] != terms.clauses[i] or len(governed) == NEGATED_WORDS:
-            break
-        if terms.keys[j] and terms.tokens[j] not in NEGATION_SKIP:
-            governed.add(terms.keys[j])
-    return governed
+    j = next(_governed_positions(terms, i), None)
+    if j is None or terms.tokens[j] not in FALSITY_WORDS or terms.keys[j] in claim_keys:
+        return None
+    return j
 
 
 @dataclass(frozen=True, slots=True)
