@@ -1,10 +1,11 @@
 """`python -m bench.calibrate`: fit the matcher's confidence model on the development set.
 
-The model is a logistic regression over `bot.core.matching.matcher.Features`. Every candidate
-entry the matcher considers for a development-set message is one row: positive when the message
-asserts or asks about that entry's claim, negative otherwise. Messages the stance rules already
-call debunks are left out (no score makes them alerts), and so are candidates sharing a single
-term (LONE_TERM_FACTOR keeps them out of both tiers).
+The model is a logistic regression over `bot.core.matching.matcher.Features`. Every phrasing
+the matcher scores for a development-set message is one row: positive when the message asserts
+or asks about that phrasing's claim, negative otherwise. (The matcher judges an entry by its most
+convincing phrasing; which one that is depends on the model, and a fit on those alone can swing
+between two models. The phrasings scored do not depend on it.) Messages labelled as debunks, and
+those the stance rules call debunks, are left out: no score makes them alerts.
 
 The rows come from two fact bases: the bundled one, and the same entries cut to their one claim
 sentence, the shape of an imported ClaimReview feed. So the model learns how much a lone claim
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from bench.quality import Example, load_examples
 from bot.core.factbase import FactBase, load_bundled
-from bot.core.matching.matcher import Features, Matcher, confidence
+from bot.core.matching.matcher import Features, Matcher
 from bot.core.models import Stance
 
 __all__ = ["DEVSET", "L2_PENALTY", "fit", "one_sentence_base", "training_rows"]
@@ -49,9 +50,7 @@ def training_rows(matcher: Matcher, examples: Iterable[Example]) -> list[Row]:
     for example in examples:
         if example.label == "debunk" or matcher.match(example.text).stance is Stance.DEBUNKS:
             continue
-        for entry, features, score in matcher.evidence(example.text):
-            if score < confidence(features):
-                continue  # a lone shared term
+        for entry, features in matcher.phrasing_evidence(example.text):
             wanted = example.label in WANTED_LABELS and entry.id == example.claim_id
             rows.append((features, wanted))
     return rows

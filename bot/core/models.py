@@ -129,7 +129,8 @@ class GuildConfig:
 
     # Bumped whenever a field is renamed or changes meaning; stores upgrade older records
     # (bot.storage.sql.CONFIG_UPGRADES). 2: thresholds are on the calibrated confidence scale.
-    SCHEMA_VERSION: ClassVar[int] = 2
+    # 3: the confidence model is fitted on every phrasing scored, a scale of its own.
+    SCHEMA_VERSION: ClassVar[int] = 3
 
     enabled: bool = True
     monitored_channels: frozenset[str] = frozenset()  # empty: no channel is monitored

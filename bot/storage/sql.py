@@ -235,9 +235,10 @@ def _describe(exc: BaseException, url: URL) -> str:
 
 
 def _thresholds_follow_calibration(values: dict[str, Any]) -> dict[str, Any]:
-    """1 -> 2: the matcher's score became a calibrated confidence, so a threshold chosen on the
-    old scale (75 to be stricter than the old alert default of 72) would now be more eager than
-    the new default (80). Both thresholds go back to following the calibrated default."""
+    """1 -> 2, 2 -> 3: the matcher's score changed scale (1 -> 2: it became a calibrated
+    confidence; 2 -> 3: the model is fitted on every phrasing scored), so a threshold chosen on
+    the old scale (82 to be stricter than the old alert default of 80) would now be more eager
+    than the new default (85). Both thresholds go back to following the calibrated default."""
     return {k: v for k, v in values.items() if k not in ("alert_threshold", "suggest_threshold")}
 
 
@@ -245,6 +246,7 @@ def _thresholds_follow_calibration(values: dict[str, Any]) -> dict[str, Any]:
 # A release that bumps GuildConfig.SCHEMA_VERSION registers one here.
 CONFIG_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _thresholds_follow_calibration,
+    2: _thresholds_follow_calibration,
 }
 
 

@@ -200,11 +200,12 @@ async def test_an_older_configuration_is_upgraded_when_read_and_stored_as_curren
     )
 
 
-async def test_thresholds_stored_before_calibration_follow_the_calibrated_default_again(
-    sql_store: SqlStore,
+@pytest.mark.parametrize("version", [1, 2])
+async def test_thresholds_stored_on_an_older_scale_follow_the_calibrated_default_again(
+    sql_store: SqlStore, version: int
 ) -> None:
-    # Version 1 thresholds were on the old score scale: 75 meant "stricter than 72", which on
-    # the calibrated scale would be more eager than the default of 80.
+    # Older thresholds were on another score scale: 82 meant "stricter than 80", which on today's
+    # scale would be more eager than the default of 85.
     others: dict[str, object] = {
         "language": "uk",
         "retention_days": 30,
@@ -214,7 +215,9 @@ async def test_thresholds_stored_before_calibration_follow_the_calibrated_defaul
         "store_message_text": True,
         "channel_cooldown_s": 60,
     }
-    await _store_raw(sql_store, 1, {**others, "alert_threshold": 75.0, "suggest_threshold": 62.0})
+    await _store_raw(
+        sql_store, version, {**others, "alert_threshold": 82.0, "suggest_threshold": 62.0}
+    )
 
     config = await sql_store.get_config(PLATFORM, SERVER)
 
@@ -228,21 +231,23 @@ async def test_thresholds_stored_before_calibration_follow_the_calibrated_defaul
         store_message_text=True,
         channel_cooldown_s=60,
     )
-    # Its next change stores it as version 2, thresholds gone, the rest as it was.
+    # Its next change stores it as current, thresholds gone, the rest as it was.
     await sql_store.update_config(PLATFORM, SERVER, lambda current: current)
     async with sql_store.engine.connect() as conn:
         row = (await conn.execute(sa.select(guild_configs))).one()
-    assert row.schema_version == 2
+    assert row.schema_version == GuildConfig.SCHEMA_VERSION
     assert "alert_threshold" not in row.settings and "suggest_threshold" not in row.settings
     assert row.settings["monitored_channels"] == ["C1", "C2"]
 
 
-async def test_a_threshold_set_on_the_calibrated_scale_is_kept(sql_store: SqlStore) -> None:
-    await _store_raw(sql_store, 2, {"alert_threshold": 85.0, "suggest_threshold": 65.0})
+async def test_a_threshold_set_on_todays_scale_is_kept(sql_store: SqlStore) -> None:
+    await _store_raw(
+        sql_store, GuildConfig.SCHEMA_VERSION, {"alert_threshold": 90.0, "suggest_threshold": 70.0}
+    )
 
     config = await sql_store.get_config(PLATFORM, SERVER)
 
-    assert (config.alert_threshold, config.suggest_threshold) == (85.0, 65.0)
+    assert (config.alert_threshold, config.suggest_threshold) == (90.0, 70.0)
 
 
 def test_the_settings_reference_says_what_each_config_upgrade_did() -> None:

@@ -119,7 +119,8 @@ _SIDES = {
     "путин kremlin кремль",
     "us": "usa сша america american америка американський американский pentagon пентагон "
     "washington вашингтон",
-    "europe": "europe european європа европа eu єс ес",
+    # Not "ЄС" or "ЕС" (the EU): their key is that of "yes".
+    "europe": "europe european європа европа eu",
     "nato": "nato нато",
 }
 _SIDE_OF_KEY = {term_key(word): side for side, words in _SIDES.items() for word in words.split()}
@@ -359,9 +360,12 @@ REPORT_PHRASES = (
 )
 
 # The writer's own things: "my dictator just cancelled elections" is a game, "my kid refuses to
-# step down" a slide.
+# step down" a slide, "our referendum" a club's. Not "наші"/"наши": people who claim Russia's
+# strikes hit only the military say "our missiles".
 FIRST_PERSON_POSSESSIVES = frozenset(
-    ["my", "mine", "мій", "моя", "моє", "мої", "мого", "моєї", "мой", "моё", "мое", "мои", "моего"]
+    {"my", "mine", "our", "ours"}
+    | {"мій", "моя", "моє", "мої", "мого", "моєї"}
+    | {"мой", "моё", "мое", "мои", "моего"}
 )
 
 QUESTION_OPENERS = (

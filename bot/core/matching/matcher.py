@@ -1,11 +1,11 @@
 """The matcher: from a chat message to the fact-base entry it asserts, with a calibrated score.
 
-Per message: clean and key the text; pick candidate phrasings from the postings of its rarer keys
-(unrelated chatter shares no key and stops here); for each candidate, measure how much of the
-phrasing's weighted evidence the message carries (typos forgiven) and how similar the two read
-(rapidfuzz), and how much of what the message says belongs to the candidate's entry; turn that
-evidence into a confidence with a logistic model fitted on the development set
-(`python -m bench.calibrate`); then judge the stance. A debunk is never an alert.
+Per message: clean and key the text; pick candidate phrasings from the postings of its rarer keys,
+those it shares at least two words with (unrelated chatter stops here); for each candidate,
+measure how much of the phrasing's weighted evidence the message carries (typos forgiven) and
+how similar the two read (rapidfuzz), and how much of what the message says belongs to the
+candidate's entry; turn that evidence into a confidence with a logistic model fitted on the
+development set (`python -m bench.calibrate`); then judge the stance. A debunk is never an alert.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
+from operator import mul
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -49,8 +50,8 @@ __all__ = [
 
 # Tiers on the confidence scale (0..100), chosen on tests/data/devset.jsonl with a margin (see
 # README, "How well it works").
-ALERT_THRESHOLD = 80.0
-SUGGEST_THRESHOLD = 60.0
+ALERT_THRESHOLD = 85.0
+SUGGEST_THRESHOLD = 65.0
 
 RETRIEVE_MIN_COVERAGE = 0.3  # exact-key coverage a phrasing needs to be scored at all
 MAX_CANDIDATES = 10  # phrasings scored in full per message
@@ -62,10 +63,10 @@ TYPO_MIN_LENGTH = 5
 ENTRY_WEIGHT_CAP = 12.0  # shared evidence beyond this adds no confidence
 MAX_TEXT_CHARS = 4_000  # longer posts are judged on their start; keeps the worst case bounded
 AMBIGUITY_MARGIN = 3.0  # two different claims this close: let a moderator decide
-# One shared word is never enough ("my boss is a real dictator"): below this many shared terms
-# the confidence is scaled down out of reach of both tiers.
+# One shared word is never enough ("my boss is a real dictator"): a phrasing is scored only when
+# the message has this many of its words as written (all, if it has fewer). Chat that shares one
+# everyday word with a short phrasing ("don't forget") stops at retrieval.
 MIN_SHARED_TERMS = 2
-LONE_TERM_FACTOR = 0.5
 SELF_EVIDENT_TERMS = 3
 TELLING_COMMONNESS = 0.6  # rarer than "camp" or "summer" (zipf 4.6 or rarer): not everyday talk
 # A word most of an entry's phrasings use is how people put the claim ("Bugatti", "yachts", "4%"),
@@ -88,18 +89,18 @@ class Features(NamedTuple):
 # A logistic model over `Features`, fitted by `python -m bench.calibrate` on the development set
 # against the bundled base and against its one-sentence version; refit after changing a feature
 # (tests/core/matching/test_quality.py fails until these are the fit's values).
-CONFIDENCE_INTERCEPT = -3.49
+CONFIDENCE_INTERCEPT = -4.55
 CONFIDENCE_WEIGHTS = Features(
-    coverage=2.75,
-    similarity=3.10,
-    message_share=1.07,
-    entry_weight=1.64,
+    coverage=2.52,
+    similarity=4.12,
+    message_share=2.70,
+    entry_weight=1.97,
 )
 
 
 def confidence(features: Features) -> float:
     """The calibrated confidence, 0..100, that a message with these features makes the claim."""
-    z = CONFIDENCE_INTERCEPT + sum(w * x for w, x in zip(CONFIDENCE_WEIGHTS, features, strict=True))
+    z = CONFIDENCE_INTERCEPT + sum(map(mul, CONFIDENCE_WEIGHTS, features))
     return 100.0 / (1.0 + math.exp(-z))
 
 
@@ -144,7 +145,7 @@ class _EntryWords:
 
 @dataclass(frozen=True, slots=True)
 class _Judged:
-    score: float  # the confidence, LONE_TERM_FACTOR applied
+    score: float  # the confidence
     scored: _Scored
     features: Features
 
@@ -277,17 +278,46 @@ class Matcher:
         return not (stance is Stance.ASSERTS and curated and _says_enough(terms, best))
 
     def evidence(self, text: str) -> list[tuple[FactEntry, Features, float]]:
-        """Every candidate entry for `text`, best first, with its features and confidence (what
-        `python -m bench.calibrate` fits the model on)."""
+        """Every candidate entry for `text`, best first, with its features and confidence."""
         found = self._rank(text)
         if found is None:
             return []
         entries = self._index.entries
         return [(entries[j.scored.phrasing.entry], j.features, j.score) for j in found[1]]
 
+    def phrasing_evidence(self, text: str) -> list[tuple[FactEntry, Features]]:
+        """Every phrasing scored for `text`, with its entry and features: what `python -m
+        bench.calibrate` fits the model on. Unlike each entry's most convincing phrasing, the
+        set does not depend on the model, so a refit on it gives the same model back."""
+        found = self._judge_candidates(text)
+        if found is None:
+            return []
+        entries = self._index.entries
+        return [(entries[j.scored.phrasing.entry], j.features) for j in found[1]]
+
     def _rank(self, text: str) -> tuple[Terms, list[_Judged]] | None:
-        """The message's terms and its candidate entries, most confident first; None when
-        nothing in the fact base comes near."""
+        """The message's terms and its candidate entries, each by its most convincing phrasing,
+        most confident first; None when nothing in the fact base comes near."""
+        found = self._judge_candidates(text)
+        if found is None:
+            return None
+        terms, judged = found
+        best: dict[int, _Judged] = {}
+        for one in judged:
+            # The closest-reading phrasing may share two words ("bucha was staged") where a
+            # longer one shares four.
+            entry_pos = one.scored.phrasing.entry
+            current = best.get(entry_pos)
+            if current is None or (one.score, one.scored.closeness) > (
+                current.score,
+                current.scored.closeness,
+            ):
+                best[entry_pos] = one
+        return terms, sorted(best.values(), key=lambda j: -j.score)
+
+    def _judge_candidates(self, text: str) -> tuple[Terms, list[_Judged]] | None:
+        """The message's terms and every candidate phrasing judged; None when nothing in the
+        fact base comes near."""
         text = text[:MAX_TEXT_CHARS]
         # Chatter whose words could not cover enough of any phrasing stops here, before any
         # further work (an upper bound: the same cut `_candidates` makes, computed cheaply).
@@ -304,7 +334,7 @@ class Matcher:
         # Everyday rarity, not fact-base weight: words the fact base has never seen count too.
         said = sum(map(commonness, terms.key_set))
         shares: dict[int, tuple[float, float]] = {}
-        best: dict[int, _Judged] = {}
+        judged: list[_Judged] = []
         for phrasing in candidates:
             entry_pos = phrasing.entry
             excluded = self._index.exclude_keys.get(entry_pos)
@@ -313,19 +343,8 @@ class Matcher:
             share = shares.get(entry_pos)
             if share is None:
                 share = shares[entry_pos] = self._entry_share(terms, said, entry_pos)
-            judged = self._judge(self._score(terms, message_keys, typos, phrasing), share)
-            # Each entry by its most convincing phrasing: the closest-reading one may share a
-            # single word ("bucha was staged") where a longer one shares four.
-            current = best.get(entry_pos)
-            if current is None or (judged.score, judged.scored.closeness) > (
-                current.score,
-                current.scored.closeness,
-            ):
-                best[entry_pos] = judged
-        if not best:
-            return None
-        ranked = sorted(best.values(), key=lambda j: -j.score)
-        return terms, ranked
+            judged.append(self._judge(self._score(terms, message_keys, typos, phrasing), share))
+        return (terms, judged) if judged else None
 
     def _profile(self, entry_pos: int) -> ClaimProfile:
         profile = self._profiles.get(entry_pos)
@@ -340,8 +359,9 @@ class Matcher:
         return profile
 
     def _candidates(self, keys: set[str]) -> list[Phrasing]:
-        """The phrasings sharing at least RETRIEVE_MIN_COVERAGE of their weight with `keys`,
-        at most MAX_CANDIDATES, and MAX_PHRASINGS_PER_ENTRY of each entry."""
+        """The phrasings sharing at least RETRIEVE_MIN_COVERAGE of their weight and
+        MIN_SHARED_TERMS of their keys with `keys`, at most MAX_CANDIDATES, and
+        MAX_PHRASINGS_PER_ENTRY of each entry."""
         postings = self._index.postings
         weights = self._index.weights
         acc: dict[int, float] = {}
@@ -368,6 +388,8 @@ class Matcher:
         per_entry: dict[int, int] = {}
         for _cov, _total, pid in covered:
             phrasing = phrasings[pid]
+            if len(keys.intersection(phrasing.keys)) < min(MIN_SHARED_TERMS, len(phrasing.keys)):
+                continue
             seen = per_entry.get(phrasing.entry, 0)
             if seen < MAX_PHRASINGS_PER_ENTRY:
                 per_entry[phrasing.entry] = seen + 1
@@ -425,10 +447,7 @@ class Matcher:
 
     def _judge(self, scored: _Scored, share: tuple[float, float]) -> _Judged:
         features = Features(scored.coverage, scored.similarity / 100.0, *share)
-        score = confidence(features)
-        if scored.shared < min(MIN_SHARED_TERMS, len(scored.phrasing.keys)):
-            score *= LONE_TERM_FACTOR
-        return _Judged(score, scored, features)
+        return _Judged(confidence(features), scored, features)
 
     def _as_match(
         self, entry: FactEntry, tier: Tier, stance: Stance, cues: tuple[str, ...], judged: _Judged

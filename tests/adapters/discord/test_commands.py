@@ -96,7 +96,7 @@ async def test_facts_search_falls_back_to_the_matcher_for_sentences(
 async def test_facts_search_offers_no_far_fetched_guess(
     fake: FakeDiscord, bot: ClaimwatchBot, service: SpyService
 ) -> None:
-    query = "our neighbours ran away with the cat"
+    query = "my neighbours bought two boats last summer"
     assert service.check(query).entry is not None  # the matcher has a (weak) closest entry
     interaction = await fake.slash("facts search", member=fake.alice, query=query)
     data = (await fake.answer_to(interaction))["data"]

@@ -202,12 +202,32 @@ def test_a_claim_finds_its_entry_among_many_sharing_its_figure() -> None:
 
 
 def test_an_entry_is_judged_by_its_most_convincing_phrasing(matcher: Matcher) -> None:
-    """ "bucha was staged" reads closer to the message but shares one word with it, which alone
-    could never alert; a longer phrasing of the same entry shares three."""
+    """ "bucha was staged" reads closer to the message but shares one word with it; a longer
+    phrasing of the same entry shares three."""
     result = matcher.match("the whole bucha story was set up for the cameras")
     assert result.tier is Tier.ALERT and result.claim_id == "bucha-staged"
     assert result.phrasing is not None and "set up for the western cameras" in result.phrasing
     assert len(result.terms) >= 3
+
+
+def test_one_shared_word_makes_no_candidate(matcher: Matcher) -> None:
+    """ "Forget" carries much of a short phrasing ("ukraine declared war on russia, everyone
+    forgets that"), but one shared word never makes the claim: chat like this stops at
+    retrieval."""
+    text = "so the deadline for the tax form is next week, don't forget"
+    assert matcher.evidence(text) == []
+    assert matcher.match(text).entry is None
+
+
+def test_a_vote_of_our_own_is_not_the_crimean_referendum(matcher: Matcher) -> None:
+    """The claim's words without its subject, about the writer's own things ("our building"),
+    go to the moderators; "yes" names no one. With Crimea named it is the claim."""
+    assert (
+        matcher.match("the referendum in our building was totally legit, yes won 97%").tier
+        is Tier.SUGGEST
+    )
+    result = matcher.match("yes, the referendum in crimea was totally legit")
+    assert result.tier is Tier.ALERT and result.claim_id == "crimea-referendum-legit"
 
 
 def test_the_words_people_put_a_claim_in_count_though_its_context_repeats_them(
