@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 from operator import mul
 from typing import NamedTuple
@@ -74,6 +76,9 @@ TELLING_COMMONNESS = 0.6  # rarer than "camp" or "summer" (zipf 4.6 or rarer): n
 # with enough phrasings to tell; a lone claim sentence's words are all "used by most".
 SPOKEN_MIN_PHRASINGS = 5
 SPOKEN_SHARE = 0.25
+# Entries whose stance profile and claim words stay built: a bot on a large base would
+# otherwise build one for every entry it ever came near and keep them all.
+ENTRY_CACHE_SIZE = 4_096
 
 
 class Features(NamedTuple):
@@ -226,11 +231,18 @@ class Matcher:
         self.factbase = factbase
         self.thresholds = thresholds or Thresholds()
         self._index = FactIndex.build(factbase)
-        self._entry_words: dict[int, _EntryWords] = {}
         # Read for every candidate phrasing: a flat array beats an attribute per look-up.
         self._retrieval_weights = array("d", (p.retrieval_weight for p in self._index.phrasings))
-        # Built on first need: only entries that messages come close to ever need one.
-        self._profiles: dict[int, ClaimProfile] = {}
+        # For `_candidates`: the keys that pick no candidates, and the phrasings of one key.
+        self._unposted = frozenset(self._index.weights.keys() - self._index.postings.keys())
+        self._one_key = frozenset(
+            pid for pid, phrasing in enumerate(self._index.phrasings) if len(phrasing.keys) == 1
+        )
+        # Built on first need: only entries that messages come close to ever need them.
+        self._profile: Callable[[int], ClaimProfile] = lru_cache(ENTRY_CACHE_SIZE)(
+            self._build_profile
+        )
+        self._words: Callable[[int], _EntryWords] = lru_cache(ENTRY_CACHE_SIZE)(self._build_words)
 
     def __len__(self) -> int:
         return len(self._index.entries)
@@ -346,17 +358,13 @@ class Matcher:
             judged.append(self._judge(self._score(terms, message_keys, typos, phrasing), share))
         return (terms, judged) if judged else None
 
-    def _profile(self, entry_pos: int) -> ClaimProfile:
-        profile = self._profiles.get(entry_pos)
-        if profile is None:
-            entry = self._index.entries[entry_pos]
-            # Through the word cache: the entries messages come near are few, and their words
-            # are those of the claims still to come.
-            known = [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)]
-            phrasings = [terms_of(text) for _lang, text in entry.all_phrasings()]
-            profile = ClaimProfile.of(phrasings, known)
-            self._profiles[entry_pos] = profile  # a race only builds the same value twice
-        return profile
+    def _build_profile(self, entry_pos: int) -> ClaimProfile:
+        entry = self._index.entries[entry_pos]
+        # Through the word cache: the entries messages come near are few, and their words are
+        # those of the claims still to come.
+        known = [terms_of(entry.context), *(terms_of(s.title) for s in entry.sources)]
+        phrasings = [terms_of(text) for _lang, text in entry.all_phrasings()]
+        return ClaimProfile.of(phrasings, known)
 
     def _candidates(self, keys: set[str]) -> list[Phrasing]:
         """The phrasings sharing at least RETRIEVE_MIN_COVERAGE of their weight and
@@ -365,14 +373,23 @@ class Matcher:
         postings = self._index.postings
         weights = self._index.weights
         acc: dict[int, float] = {}
-        get = acc.get
+        twice: set[int] = set()  # the phrasings two of the keys or more lead to
         for key in keys:
             ids = postings.get(key)
             if ids is not None:
                 weight = weights[key]
                 for pid in ids:
-                    acc[pid] = get(pid, 0.0) + weight
-        if not acc:
+                    if pid in acc:
+                        acc[pid] += weight
+                        twice.add(pid)
+                    else:
+                        acc[pid] = weight
+        # Only those can share MIN_SHARED_TERMS keys with the message, unless it has a key that
+        # picks no candidates (a name, a word too common), or a phrasing has a single key.
+        pool: Iterable[int] = acc
+        if self._unposted.isdisjoint(keys):
+            pool = twice.union(self._one_key.intersection(acc)) if self._one_key else twice
+        if not pool:
             return []
         phrasings = self._index.phrasings
         retrieval = self._retrieval_weights
@@ -380,8 +397,8 @@ class Matcher:
         # base many phrasings are fully covered by one shared figure or name.
         covered = [
             (total / retrieval[pid], total, pid)
-            for pid, total in acc.items()
-            if total >= RETRIEVE_MIN_COVERAGE * retrieval[pid]
+            for pid in pool
+            if (total := acc[pid]) >= RETRIEVE_MIN_COVERAGE * retrieval[pid]
         ]
         covered.sort(reverse=True)
         chosen: list[Phrasing] = []
@@ -417,21 +434,17 @@ class Matcher:
         closeness += (1.0 - PHRASING_COVERAGE_WEIGHT) * similarity
         return _Scored(closeness, phrasing, matched, frozenset(misspelt), coverage, similarity)
 
-    def _words(self, entry_pos: int) -> _EntryWords:
-        words = self._entry_words.get(entry_pos)
-        if words is None:
-            phrasings = self._index.entry_phrasings(entry_pos)
-            used = Counter(k for p in phrasings for k in p.keys)
-            keys = set(used) | self._index.keyword_keys.get(entry_pos, frozenset())
-            context = self._index.entries[entry_pos].context
-            keys.difference_update(keys_of(context))
-            claim = frozenset(keys)
-            spoken = claim
-            if len(phrasings) >= SPOKEN_MIN_PHRASINGS:
-                most = SPOKEN_SHARE * len(phrasings)
-                spoken = claim.union(k for k, n in used.items() if n >= most)
-            words = self._entry_words[entry_pos] = _EntryWords(claim, spoken)  # a race rebuilds it
-        return words
+    def _build_words(self, entry_pos: int) -> _EntryWords:
+        phrasings = self._index.entry_phrasings(entry_pos)
+        used = Counter(k for p in phrasings for k in p.keys)
+        keys = set(used) | self._index.keyword_keys.get(entry_pos, frozenset())
+        keys.difference_update(keys_of(self._index.entries[entry_pos].context))
+        claim = frozenset(keys)
+        spoken = claim
+        if len(phrasings) >= SPOKEN_MIN_PHRASINGS:
+            most = SPOKEN_SHARE * len(phrasings)
+            spoken = claim.union(k for k, n in used.items() if n >= most)
+        return _EntryWords(claim, spoken)
 
     def _entry_share(self, terms: Terms, said: float, entry_pos: int) -> tuple[float, float]:
         """`Features.message_share` and `Features.entry_weight` of the message of `terms` for
