@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.factbase import MIN_PHRASINGS, load_bundled, load_factbase
+from bot.core.matching.index import terms_of
+from bot.core.matching.lexicon import DEBUNK_CUES, DEBUNK_PHRASES
 from bot.errors import FactBaseError
 
 REQUIRED_IDS = [
@@ -70,6 +72,18 @@ def test_bundled_base_has_every_required_entry_with_sources_and_phrasings() -> N
             assert len(entry.phrasings[lang]) >= minimum, (entry.id, lang)
         assert len(entry.context) <= 700, entry.id
         assert entry.claim.casefold() not in entry.context.casefold(), entry.id
+
+
+def test_bundled_phrasings_use_no_words_that_debunk() -> None:
+    """The stance rules take a word a claim's own phrasings use for the claim's: a phrasing that
+    says "hoax" or "propaganda" would hide every debunk of that entry that says so."""
+    allowed = {"lied"}  # the NATO claim is that the West lied
+    for entry in load_bundled():
+        for _lang, text in entry.all_phrasings():
+            terms = terms_of(text)
+            cues = {tok for tok in terms.tokens if tok in DEBUNK_CUES} - allowed
+            cues.update(p for p in DEBUNK_PHRASES if p in terms.raw)
+            assert not cues, (entry.id, text, cues)
 
 
 def test_bundled_base_carries_myths_from_both_sides() -> None:
