@@ -281,8 +281,10 @@ class Matcher:
 
     def _about_no_one(self, terms: Terms, best: _Scored, stance: Stance) -> bool:
         """The claim names its subject and the message names none, nor says enough of the claim
-        to make it without one."""
-        if not best.phrasing.names or _names_something(terms, best.matched):
+        to make it without one. A phrasing that leaves the subject out ("the guy's term expired")
+        is still about the party its claim sentence names."""
+        names = best.phrasing.names or self._index.subject_side[best.phrasing.entry] is not None
+        if not names or _names_something(terms, best.matched):
             return False
         # Three words of one of an entry's many curated phrasings make the claim; of a lone
         # formal claim sentence they may be nothing but its topic.

@@ -230,6 +230,19 @@ def test_a_vote_of_our_own_is_not_the_crimean_referendum(matcher: Matcher) -> No
     assert result.tier is Tier.ALERT and result.claim_id == "crimea-referendum-legit"
 
 
+def test_the_writers_own_things_are_not_the_claim_whichever_phrasing_matched(
+    matcher: Matcher,
+) -> None:
+    """The closest phrasing leaves Zelensky out ("the guy's term expired"), but the claim is still
+    about him: "our" club's president is someone else."""
+    text = "our chess club president's term expired in march and he is still in charge lol"
+    assert matcher.match(text).tier is Tier.SUGGEST
+    result = matcher.match(
+        "the guy's term expired in may 2024 and he still calls himself president"
+    )
+    assert result.tier is Tier.ALERT and result.claim_id == "zelensky-term-expired"
+
+
 def test_the_words_people_put_a_claim_in_count_though_its_context_repeats_them(
     matcher: Matcher,
 ) -> None:
