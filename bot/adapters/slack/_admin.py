@@ -34,7 +34,7 @@ HELP_TEXT = """*claimwatch moderator commands*
 `/claimwatch enable` / `disable` — switch passive monitoring on or off
 `/claimwatch channels add #a #b` / `remove #a` / `set #a #b` — channels to watch
 `/claimwatch mode thread|reply|moderators-only` — how to answer a confident match
-`/claimwatch threshold alert|suggest 80|default` — confidence needed to reply / to ask moderators
+`/claimwatch threshold alert|suggest 90|default` — confidence needed to reply / to ask moderators
 `/claimwatch cooldown channel|user|claim 10m` — quiet time after a reply
 `/claimwatch log #channel` / `log off` — the moderators' channel
 `/claimwatch moderators add @group` / `remove @group` / `list` — who moderates (admins change it)
