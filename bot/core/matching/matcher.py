@@ -291,14 +291,6 @@ class Matcher:
         curated = len(self._index.entry_phrasings(best.phrasing.entry)) > 1
         return not (stance is Stance.ASSERTS and curated and _says_enough(terms, best))
 
-    def evidence(self, text: str) -> list[tuple[FactEntry, Features, float]]:
-        """Every candidate entry for `text`, best first, with its features and confidence."""
-        found = self._rank(text)
-        if found is None:
-            return []
-        entries = self._index.entries
-        return [(entries[j.scored.phrasing.entry], j.features, j.score) for j in found[1]]
-
     def phrasing_evidence(self, text: str) -> list[tuple[FactEntry, Features]]:
         """Every phrasing scored for `text`, with its entry and features: what `python -m
         bench.calibrate` fits the model on. Unlike each entry's most convincing phrasing, the

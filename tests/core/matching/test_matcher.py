@@ -215,7 +215,7 @@ def test_one_shared_word_makes_no_candidate(matcher: Matcher) -> None:
     forgets that"), but one shared word never makes the claim: chat like this stops at
     retrieval."""
     text = "so the deadline for the tax form is next week, don't forget"
-    assert matcher.evidence(text) == []
+    assert matcher.phrasing_evidence(text) == []
     assert matcher.match(text).entry is None
 
 
@@ -249,9 +249,11 @@ def test_the_words_people_put_a_claim_in_count_though_its_context_repeats_them(
     """ "Bugatti" and "Zelenska" are in the entry's correction as much as in its phrasings: a
     message saying little else still speaks of the claim."""
     text = "zelenska's bugatti, bought with our money"
-    [(entry, features, _score), *_] = matcher.evidence(text)
-    assert entry.id == "zelenska-bugatti" and features.message_share > 0.5
-    assert matcher.match(text).tier is Tier.ALERT
+    rows = matcher.phrasing_evidence(text)
+    shares = [features.message_share for entry, features in rows if entry.id == "zelenska-bugatti"]
+    assert shares and min(shares) > 0.5
+    result = matcher.match(text)
+    assert result.tier is Tier.ALERT and result.claim_id == "zelenska-bugatti"
 
 
 def test_the_party_a_phrasing_itself_names_first_is_no_swap(matcher: Matcher) -> None:
