@@ -118,7 +118,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", nargs="+", type=int, help="synthetic fact-base sizes")
     parser.add_argument("--messages", type=int, help="timed messages per measurement")
     parser.add_argument(
-        "--repeats", type=int, help=f"runs per measurement, median kept (default {FULL_REPEATS})"
+        "--repeats", type=int, help=f"runs per measurement, fastest kept (default {FULL_REPEATS})"
     )
     parser.add_argument("--foreign-feed", type=Path, default=FOREIGN_FEED)
     parser.add_argument("--foreign-posts", type=Path, default=FOREIGN_POSTS)
