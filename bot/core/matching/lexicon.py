@@ -7,7 +7,6 @@ Cues are compared by `term_key`, so one entry covers inflections and both script
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -212,16 +211,6 @@ class CueWords:
         if token.isascii():
             return token in self.latin
         return term_key(token) in self.cyrillic_keys
-
-    def positions(self, tokens: Sequence[str]) -> list[int]:
-        """Where the cue words are among `tokens`: a set intersection first, since most
-        messages have none."""
-        found = self.latin.intersection(tokens)
-        if self.cyrillic_keys and not all(map(str.isascii, tokens)):
-            found = found.union(t for t in tokens if not t.isascii() and t in self)
-        if not found:
-            return []
-        return [i for i, token in enumerate(tokens) if token in found]
 
 
 # Words that call a claim false or mock it, in any of the three languages.
